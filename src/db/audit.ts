@@ -1,0 +1,108 @@
+import type { Database } from './client.ts';
+import { APP_ROLE } from './tenant.ts';
+
+/**
+ * Tables that are deliberately not tenant-scoped: their rows are unique across every tenant
+ * (slugs, login emails, plan codes) and become reference tables on Citus. Every other table
+ * in `public` is tenant data and must pass the audit below.
+ */
+export const GLOBAL_TABLES = ['accounts', 'users', 'plans'] as const;
+
+export type AuditFinding = { check: string; object: string; detail: string };
+
+const TENANT_TABLES_CTE = `
+  WITH tenant_tables AS (
+    SELECT c.oid, c.relname, c.relrowsecurity, c.relforcerowsecurity
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
+      AND c.relname <> ALL ($1::text[])
+  )`;
+
+/**
+ * The catalog audit. Each query returns the objects that break a tenancy rule; a healthy
+ * schema returns none. Start-up refuses to serve when any are found, and the isolation
+ * suite runs the same list.
+ */
+const CHECKS: { check: string; sql: string }[] = [
+  {
+    check: 'tenant table without account_id NOT NULL',
+    sql: `${TENANT_TABLES_CTE}
+      SELECT t.relname AS object, 'no account_id uuid NOT NULL column' AS detail FROM tenant_tables t
+      WHERE NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = t.oid AND a.attname = 'account_id'
+        AND a.attnotnull AND a.atttypid = 'uuid'::regtype AND NOT a.attisdropped)`,
+  },
+  {
+    check: 'tenant table without RLS enabled and forced',
+    sql: `${TENANT_TABLES_CTE}
+      SELECT relname AS object, format('rowsecurity=%s force=%s', relrowsecurity, relforcerowsecurity) AS detail
+      FROM tenant_tables WHERE NOT (relrowsecurity AND relforcerowsecurity)`,
+  },
+  {
+    check: 'tenant table without a tenant policy',
+    sql: `${TENANT_TABLES_CTE}
+      SELECT t.relname AS object, 'no policy reads app.account_id' AS detail FROM tenant_tables t
+      WHERE NOT EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = t.oid AND p.polcmd = '*'
+        AND pg_get_expr(p.polqual, p.polrelid) LIKE '%app.account_id%'
+        AND pg_get_expr(p.polwithcheck, p.polrelid) LIKE '%app.account_id%')`,
+  },
+  {
+    check: 'policy without WITH CHECK',
+    sql: `${TENANT_TABLES_CTE}
+      SELECT t.relname || '.' || p.polname AS object, 'policy has no WITH CHECK' AS detail
+      FROM pg_policy p JOIN tenant_tables t ON t.oid = p.polrelid WHERE p.polwithcheck IS NULL`,
+  },
+  {
+    check: 'unique index on a tenant table not led by account_id',
+    sql: `${TENANT_TABLES_CTE}
+      SELECT i.indexrelid::regclass::text AS object, pg_get_indexdef(i.indexrelid) AS detail
+      FROM pg_index i JOIN tenant_tables t ON t.oid = i.indrelid
+      WHERE i.indisunique AND (i.indkey[0] = 0 OR (SELECT attname FROM pg_attribute
+        WHERE attrelid = t.oid AND attnum = i.indkey[0]) <> 'account_id')`,
+  },
+  {
+    check: 'foreign key between tenant tables without account_id',
+    sql: `${TENANT_TABLES_CTE}
+      SELECT con.conname AS object, pg_get_constraintdef(con.oid) AS detail
+      FROM pg_constraint con JOIN tenant_tables t ON t.oid = con.conrelid
+      JOIN tenant_tables ref ON ref.oid = con.confrelid
+      WHERE con.contype = 'f' AND NOT EXISTS (
+        SELECT 1 FROM unnest(con.conkey) k JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k
+        WHERE a.attname = 'account_id')`,
+  },
+  {
+    check: 'view without security_invoker',
+    sql: `SELECT c.relname AS object, coalesce(array_to_string(c.reloptions, ','), '') AS detail
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'public' AND c.relkind IN ('v', 'm') AND $1::text[] IS NOT NULL
+        AND NOT coalesce(c.reloptions && ARRAY['security_invoker=true', 'security_invoker=on', 'security_invoker=1'], false)`,
+  },
+  {
+    check: 'app role owns or can bypass',
+    sql: `SELECT r.rolname AS object, format('superuser=%s bypassrls=%s owns=%s', r.rolsuper, r.rolbypassrls,
+        (SELECT count(*) FROM pg_class c WHERE c.relowner = r.oid)) AS detail
+      FROM pg_roles r WHERE r.rolname = '${APP_ROLE}' AND $1::text[] IS NOT NULL
+        AND (r.rolsuper OR r.rolbypassrls OR EXISTS (SELECT 1 FROM pg_class c WHERE c.relowner = r.oid))`,
+  },
+];
+
+/** Runs every check; returns the findings (empty when the schema is sound). */
+export async function auditTenancy(db: Database): Promise<AuditFinding[]> {
+  const findings: AuditFinding[] = [];
+  for (const { check, sql } of CHECKS) {
+    const { rows } = await db.query<{ object: string; detail: string }>(sql, [GLOBAL_TABLES]);
+    for (const row of rows) findings.push({ check, ...row });
+  }
+  const role = await db.query(`SELECT 1 FROM pg_roles WHERE rolname = '${APP_ROLE}'`);
+  if (role.rowCount === 0)
+    findings.push({ check: 'app role missing', object: APP_ROLE, detail: 'not created' });
+  return findings;
+}
+
+/** The tenant tables, from the catalog (everything in `public` but the global tables). */
+export async function listTenantTables(db: Database): Promise<string[]> {
+  const { rows } = await db.query<{ relname: string }>(
+    `${TENANT_TABLES_CTE} SELECT relname FROM tenant_tables ORDER BY relname`,
+    [GLOBAL_TABLES],
+  );
+  return rows.map((r) => r.relname);
+}

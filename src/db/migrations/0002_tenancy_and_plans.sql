@@ -1,0 +1,34 @@
+-- Tenant tables: RLS enabled, forced, one tenant_isolation policy each.
+SELECT porchlight_protect_tenant_table('memberships');
+--> statement-breakpoint
+SELECT porchlight_protect_tenant_table('usage_counters');
+--> statement-breakpoint
+SELECT porchlight_protect_tenant_table('capture_pages');
+--> statement-breakpoint
+SELECT porchlight_protect_tenant_table('leads');
+--> statement-breakpoint
+SELECT porchlight_protect_tenant_table('lead_events');
+--> statement-breakpoint
+-- Default privileges cover tables created after 0000 by the same user; say it again for
+-- databases migrated by another user than the one that ran 0000.
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO porchlight_app;
+--> statement-breakpoint
+-- The plan catalogue (platform admins edit it later; prices in cents; null limit = unlimited).
+INSERT INTO plans (code, name, price_month_cents, price_year_cents, limits, features, included_credits, allow_overage, overage_price_cents, sort_order) VALUES
+ ('trial', 'Trial', 0, 0,
+  '{"leads": 50, "emails": 250, "sms": 25, "aiCalls": 50, "reports": 3, "propertyReports": 3, "seats": 1}',
+  '{"customDomain": false, "twilio": false, "voiceCallback": false, "aiVoice": false, "distressedLeads": false, "byokAi": false}',
+  0, false, NULL, 0),
+ ('booster', 'Booster', 2900, 29000,
+  '{"leads": 500, "emails": 2500, "sms": 250, "aiCalls": 500, "reports": 20, "propertyReports": 20, "seats": 1}',
+  '{"customDomain": true, "twilio": false, "voiceCallback": false, "aiVoice": false, "distressedLeads": false, "byokAi": true}',
+  100, true, 5, 1),
+ ('pro', 'Pro', 7900, 79000,
+  '{"leads": 5000, "emails": 20000, "sms": 2000, "aiCalls": 5000, "reports": 100, "propertyReports": 100, "seats": 3}',
+  '{"customDomain": true, "twilio": true, "voiceCallback": true, "aiVoice": false, "distressedLeads": true, "byokAi": true}',
+  500, true, 4, 2),
+ ('team', 'Team', 19900, 199000,
+  '{"leads": null, "emails": 100000, "sms": 10000, "aiCalls": 20000, "reports": null, "propertyReports": null, "seats": 25}',
+  '{"customDomain": true, "twilio": true, "voiceCallback": true, "aiVoice": true, "distressedLeads": true, "byokAi": true}',
+  2000, true, 3, 3)
+ON CONFLICT (code) DO NOTHING;

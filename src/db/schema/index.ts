@@ -1,0 +1,4 @@
+export * from './billing.ts';
+export * from './identity.ts';
+export * from './leads.ts';
+export * from './presence.ts';

@@ -1,0 +1,20 @@
+import { customType } from 'drizzle-orm/pg-core';
+
+/** Case-insensitive text (the citext extension): emails, slugs, hostnames. */
+export const citext = customType<{ data: string }>({
+  dataType() {
+    return 'citext';
+  },
+});
+
+/** An IPv4 or IPv6 address, kept as text in JavaScript. */
+export const inet = customType<{ data: string }>({
+  dataType() {
+    return 'inet';
+  },
+});
+
+/** Quoted list for CHECK constraints built from a TypeScript union. */
+export function sqlList(values: readonly string[]): string {
+  return values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ');
+}

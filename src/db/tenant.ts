@@ -1,0 +1,43 @@
+import type { Database, SqlClient, Tx } from './client.ts';
+
+/** The role every tenant and system transaction runs as: owns no table, cannot bypass RLS. */
+export const APP_ROLE = 'porchlight_app';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class InvalidTenantError extends Error {
+  constructor() {
+    super('withTenant: account id is not a uuid');
+    this.name = 'InvalidTenantError';
+  }
+}
+
+export type TenantWork<T> = (tx: Tx, client: SqlClient) => Promise<T>;
+
+/**
+ * The only way to reach tenant data. Opens a transaction as `porchlight_app` with
+ * `SET LOCAL app.account_id`, which ends with the transaction: safe on a pooled or reused
+ * connection, behind PgBouncer in transaction mode, and the form Citus carries to its
+ * workers. SET takes no bind parameter, so the uuid is validated before it is spliced in.
+ *
+ * Queries inside still name `account_id` in WHERE / VALUES (shard routing); RLS is the backstop.
+ * On PGlite the transaction holds the only session: never touch `db` itself inside `fn`.
+ */
+export function withTenant<T>(db: Database, accountId: string, fn: TenantWork<T>): Promise<T> {
+  if (typeof accountId !== 'string' || !UUID.test(accountId)) throw new InvalidTenantError();
+  return db.transaction(
+    `SET LOCAL ROLE ${APP_ROLE}; SET LOCAL app.account_id = '${accountId.toLowerCase()}';`,
+    fn,
+  );
+}
+
+/**
+ * The explicit cross-tenant path: a transaction as `porchlight_app` with no tenant set, so
+ * tenant tables show no rows; global tables (accounts, users, plans, host names) are readable.
+ * For routing a host name or phone number to its account, sign-in, billing webhooks.
+ * Every use is reported to `db.onSystemUse` with its reason.
+ */
+export function withSystem<T>(db: Database, reason: string, fn: TenantWork<T>): Promise<T> {
+  db.onSystemUse?.(reason);
+  return db.transaction(`SET LOCAL ROLE ${APP_ROLE};`, fn);
+}

@@ -1,0 +1,44 @@
+import pino, { type Logger, type LoggerOptions } from 'pino';
+
+/**
+ * Keys whose values never reach a log line, wherever they appear (headers, bodies, nested
+ * objects, up to four levels deep). Logs carry ids, not personal data or secrets.
+ */
+export const REDACTED_KEYS = [
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'password',
+  'passwordHash',
+  'token',
+  'apiKey',
+  'api_key',
+  'secret',
+  'accessToken',
+  'refreshToken',
+] as const;
+
+function redactPaths(): string[] {
+  const paths: string[] = [];
+  for (const key of REDACTED_KEYS) {
+    const k = /^[A-Za-z_$][\w$]*$/.test(key) ? key : `["${key}"]`;
+    const dot = k.startsWith('[') ? '' : '.';
+    paths.push(k, `*${dot}${k}`, `*.*${dot}${k}`, `*.*.*${dot}${k}`, `*.*.*.*${dot}${k}`);
+  }
+  return paths;
+}
+
+export function loggerOptions(level: string): LoggerOptions {
+  return {
+    level,
+    redact: { paths: redactPaths(), censor: '[redacted]' },
+    base: { service: 'porchlight' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+}
+
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return destination ? pino(loggerOptions(level), destination) : pino(loggerOptions(level));
+}
+
+export type { Logger };
