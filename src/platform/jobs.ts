@@ -1,0 +1,164 @@
+import PgBoss from 'pg-boss';
+import type { z } from 'zod';
+import type { Database, SqlClient } from '../db/client.ts';
+import { APP_ROLE } from '../db/tenant.ts';
+import type { Logger } from './logger.ts';
+
+/**
+ * Durable jobs on PostgreSQL (pg-boss 10, the last release for Node 20), on both engines:
+ * pg-boss talks to the database through our `executeSql` adapter, so it runs on PGlite too.
+ *
+ * - `enqueue(client, job, payload)` runs inside the caller's transaction: a rolled-back
+ *   transaction leaves no job behind (the transactional outbox).
+ * - Retries back off exponentially; after the last attempt the job is failed and a copy
+ *   lands in its dead-letter queue (`<name>__dead`), where nothing works it: it stays visible.
+ */
+export type RetryPolicy = { limit: number; delaySeconds: number; backoff: boolean };
+
+/** The one default every job starts from: 5 retries, 10 s doubling (about 5 minutes in all). */
+export const DEFAULT_RETRY: RetryPolicy = { limit: 5, delaySeconds: 10, backoff: true };
+
+export type JobContext = { db: Database; logger: Logger; jobId: string; attempt: number };
+
+export type JobDefinition<S extends z.ZodType = z.ZodType> = {
+  name: string;
+  schema: S;
+  retry: RetryPolicy;
+  /** Seconds one attempt may run before it is failed and retried. */
+  expireSeconds: number;
+  handler: (payload: z.output<S>, ctx: JobContext) => Promise<void>;
+};
+
+/** Declares a job. Payloads carry ids (with `accountId` for tenant work), never objects. */
+export function defineJob<S extends z.ZodType>(def: {
+  name: string;
+  schema: S;
+  retry?: Partial<RetryPolicy>;
+  expireSeconds?: number;
+  handler: (payload: z.output<S>, ctx: JobContext) => Promise<void>;
+}): JobDefinition<S> {
+  if (!/^[a-z][a-z0-9_.-]{1,60}$/.test(def.name)) throw new Error(`job name "${def.name}" is not valid`);
+  return {
+    name: def.name,
+    schema: def.schema,
+    retry: { ...DEFAULT_RETRY, ...def.retry },
+    expireSeconds: def.expireSeconds ?? 15 * 60,
+    handler: def.handler,
+  };
+}
+
+export function deadLetterQueue(name: string): string {
+  return `${name}__dead`;
+}
+
+export type EnqueueOptions = { startAfterSeconds?: number; singletonKey?: string };
+
+export type JobQueue = {
+  /** Installs pg-boss's schema (idempotent), grants the app role, creates every queue. */
+  start(): Promise<void>;
+  /** Adds a job inside the caller's transaction (the client `withTenant` gave it). */
+  enqueue<S extends z.ZodType>(
+    client: SqlClient,
+    job: JobDefinition<S>,
+    payload: z.input<S>,
+    options?: EnqueueOptions,
+  ): Promise<string>;
+  /** Starts polling every queue in this process. */
+  work(options?: { concurrency?: number; pollingIntervalSeconds?: number }): Promise<void>;
+  /** Stops taking jobs; waits up to `timeoutMs` for running ones; never closes the database. */
+  stop(timeoutMs?: number): Promise<void>;
+  /** How many jobs of a kind sit in each state (tests and the dashboard). */
+  counts(name: string): Promise<Record<string, number>>;
+  boss: PgBoss;
+};
+
+export function createJobQueue(options: {
+  db: Database;
+  logger: Logger;
+  jobs: JobDefinition[];
+  /** Maintenance (expiry, archiving) runs where jobs are worked. */
+  supervise?: boolean;
+}): JobQueue {
+  const { db, logger } = options;
+  const definitions = new Map(options.jobs.map((j) => [j.name, j]));
+  const adapter = { executeSql: (text: string, values?: unknown[]) => db.query(text, values) };
+  const boss = new PgBoss({
+    db: adapter,
+    schema: 'pgboss',
+    supervise: options.supervise ?? true,
+    schedule: false,
+    migrate: true,
+  } as unknown as PgBoss.ConstructorOptions);
+  boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
+  const workerIds: string[] = [];
+
+  return {
+    boss,
+    async start() {
+      await boss.start();
+      await db.query(`GRANT USAGE ON SCHEMA pgboss TO ${APP_ROLE}`);
+      await db.query(`GRANT SELECT ON pgboss.queue TO ${APP_ROLE}`);
+      await db.query(`GRANT SELECT, INSERT ON pgboss.job TO ${APP_ROLE}`);
+      for (const job of definitions.values()) {
+        const dead = deadLetterQueue(job.name);
+        await boss.createQueue(dead, { name: dead, retentionMinutes: 60 * 24 * 30 } as PgBoss.Queue);
+        await boss.createQueue(job.name, {
+          name: job.name,
+          retryLimit: job.retry.limit,
+          retryDelay: job.retry.delaySeconds,
+          retryBackoff: job.retry.backoff,
+          expireInSeconds: job.expireSeconds,
+          deadLetter: dead,
+        } as PgBoss.Queue);
+      }
+    },
+    async enqueue(client, job, payload, opts = {}) {
+      if (!definitions.has(job.name)) throw new Error(`job ${job.name} is not registered`);
+      const data = job.schema.parse(payload) as object;
+      const id = await boss.send(job.name, data, {
+        db: { executeSql: (text: string, values?: unknown[]) => client.query(text, values) },
+        ...(opts.startAfterSeconds ? { startAfter: opts.startAfterSeconds } : {}),
+        ...(opts.singletonKey ? { singletonKey: opts.singletonKey } : {}),
+      } as PgBoss.SendOptions);
+      if (!id) throw new Error(`job ${job.name} was not enqueued`);
+      return id;
+    },
+    async work(workOptions = {}) {
+      const concurrency = workOptions.concurrency ?? 1;
+      const pollingIntervalSeconds = workOptions.pollingIntervalSeconds ?? 1;
+      for (const job of definitions.values()) {
+        for (let i = 0; i < concurrency; i++) {
+          const id = await boss.work(
+            job.name,
+            { batchSize: 1, pollingIntervalSeconds, includeMetadata: true },
+            async ([item]: PgBoss.JobWithMetadata<object>[]) => {
+              if (!item) return;
+              const log = logger.child({ job: job.name, jobId: item.id, attempt: item.retryCount + 1 });
+              const started = Date.now();
+              try {
+                const payload = job.schema.parse(item.data);
+                await job.handler(payload, { db, logger: log, jobId: item.id, attempt: item.retryCount + 1 });
+                log.debug({ ms: Date.now() - started }, 'job done');
+              } catch (error) {
+                const last = item.retryCount >= item.retryLimit;
+                log.warn({ err: error, ms: Date.now() - started, deadLetter: last }, 'job failed');
+                throw error;
+              }
+            },
+          );
+          workerIds.push(id);
+        }
+      }
+    },
+    async stop(timeoutMs = 20_000) {
+      await boss.stop({ graceful: true, close: false, timeout: timeoutMs, wait: true });
+    },
+    async counts(name) {
+      const { rows } = await db.query<{ state: string; n: number }>(
+        'SELECT state::text AS state, count(*)::int AS n FROM pgboss.job WHERE name = $1 GROUP BY state',
+        [name],
+      );
+      return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+    },
+  };
+}
