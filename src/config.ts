@@ -14,9 +14,11 @@ const providerName = z.enum(['dev', 'smtp', 'brevo', 'sendgrid', 'twilio', 'open
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(3000),
     HOST: z.string().min(1).default('0.0.0.0'),
-    BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+    BASE_URL: z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://leads.example.com' })
+      .optional(),
     BASE_DOMAIN: z
       .string()
       .regex(/^[a-z0-9.-]+(:\d+)?$/i, 'must be a host name such as porchlight.example.com')
@@ -26,18 +28,23 @@ const envSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
       .optional(),
-    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    DATABASE_POOL_SIZE: z.coerce.number({ error: 'must be a number' }).int().min(1).max(200).default(10),
     TRUST_PROXY: boolish.default(false),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     BODY_LIMIT_BYTES: z.coerce
-      .number()
+      .number({ error: 'must be a number of bytes' })
       .int()
       .min(1024)
       .max(50 * 1024 * 1024)
       .default(1024 * 1024),
-    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(25_000),
+    SHUTDOWN_TIMEOUT_MS: z.coerce
+      .number({ error: 'must be a number of milliseconds' })
+      .int()
+      .min(1000)
+      .max(120_000)
+      .default(25_000),
     WORKER_MODE: z.enum(['inline', 'off']).default('inline'),
-    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+    WORKER_CONCURRENCY: z.coerce.number({ error: 'must be a number' }).int().min(1).max(64).default(4),
     DEMO_SEED: boolish.optional(),
     ENCRYPTION_KEYS: z.string().optional(),
     EMAIL_PROVIDER: providerName.default('dev'),

@@ -34,6 +34,14 @@ export function loggerOptions(level: string): LoggerOptions {
     redact: { paths: redactPaths(), censor: '[redacted]' },
     base: { service: 'porchlight' },
     timestamp: pino.stdTimeFunctions.isoTime,
+    serializers: {
+      // The path without its query string: queries can carry personal data (search, emails).
+      req: (req: { method?: string; url?: string; id?: string }) => ({
+        method: req.method,
+        path: req.url?.split('?')[0],
+      }),
+      err: pino.stdSerializers.err,
+    },
   };
 }
 

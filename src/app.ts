@@ -1,0 +1,106 @@
+import crypto from 'node:crypto';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Config } from './config.ts';
+import type { Database } from './db/client.ts';
+import { registerHealthRoutes } from './modules/health/health.routes.ts';
+import { registerPlanRoutes } from './modules/plans/plans.routes.ts';
+import { type Authenticator, registerAuth } from './platform/auth.ts';
+import { AppError } from './platform/errors.ts';
+import { registerProblemHandlers } from './platform/http.ts';
+import type { JobQueue } from './platform/jobs.ts';
+import { createLifecycle, type Lifecycle } from './platform/lifecycle.ts';
+import type { Logger } from './platform/logger.ts';
+
+export type AppDeps = {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  jobs?: JobQueue | undefined;
+  lifecycle?: Lifecycle;
+  /** Who is asking; the identity module provides the real one. Default: nobody. */
+  authenticate?: Authenticator;
+  /** Extra routes (tests, tools), registered with the same rules as the modules'. */
+  configure?: (app: FastifyInstance) => void | Promise<void>;
+};
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,80}$/;
+const ALWAYS_AVAILABLE = new Set(['/healthz', '/readyz']);
+
+/**
+ * Builds the HTTP application: platform plugins, then every module's routes. Never listens
+ * (server.ts does); tests call it and use `inject`.
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const lifecycle = deps.lifecycle ?? createLifecycle('ready');
+  const options: FastifyServerOptions = {
+    loggerInstance: deps.logger,
+    bodyLimit: deps.config.bodyLimitBytes,
+    trustProxy: deps.config.trustProxy,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  };
+  const app = Fastify(options);
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerProblemHandlers(app);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    if (lifecycle.state === 'starting' && !ALWAYS_AVAILABLE.has(request.url.split('?')[0] ?? '')) {
+      throw new AppError('unavailable', 'STARTING', 'Porchlight is starting; try again in a moment', [], {
+        'retry-after': '2',
+      });
+    }
+  });
+
+  registerAuth(app, { authenticate: deps.authenticate ?? (async () => null), publicPrefixes: ['/api/docs'] });
+  requireResponseSchemas(app);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Porchlight API',
+        version: '1.0.0',
+        description: 'Lead capture and follow-up. Errors are application/problem+json.',
+      },
+      servers: [{ url: deps.config.baseUrl }],
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'An API key of one account' },
+          session: { type: 'apiKey', in: 'cookie', name: 'porchlight_session' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+  app.get(
+    '/api/openapi.json',
+    { config: { auth: 'public' }, schema: { hide: true }, logLevel: 'warn' },
+    async () => app.swagger(),
+  );
+
+  registerHealthRoutes(app, { db: deps.db, lifecycle });
+  registerPlanRoutes(app, { db: deps.db });
+  if (deps.configure) await deps.configure(app);
+
+  return app;
+}
+
+/** Every /api/v1 route must declare its response schemas: they are the allow-list of fields. */
+function requireResponseSchemas(app: FastifyInstance): void {
+  app.addHook('onRoute', (route: RouteOptions) => {
+    if (!route.url.startsWith('/api/v1/')) return;
+    if (!route.schema?.response) {
+      throw new Error(`route ${String(route.method)} ${route.url} declares no response schema`);
+    }
+  });
+}

@@ -1,0 +1,31 @@
+import { eq } from 'drizzle-orm';
+import type { Tx } from '../../db/client.ts';
+import { accounts, memberships, users } from '../../db/schema/index.ts';
+
+export type NewAccount = typeof accounts.$inferInsert;
+export type NewUser = typeof users.$inferInsert;
+export type NewMembership = typeof memberships.$inferInsert;
+
+export async function insertAccount(tx: Tx, row: NewAccount) {
+  const [account] = await tx.insert(accounts).values(row).returning();
+  return account!;
+}
+
+export async function insertUser(tx: Tx, row: NewUser) {
+  const [user] = await tx.insert(users).values(row).returning();
+  return user!;
+}
+
+export async function insertMembership(tx: Tx, row: NewMembership) {
+  await tx.insert(memberships).values(row);
+}
+
+export async function getAccountBySlug(tx: Tx, slug: string) {
+  const [account] = await tx.select().from(accounts).where(eq(accounts.slug, slug)).limit(1);
+  return account;
+}
+
+export async function getUserByEmail(tx: Tx, email: string) {
+  const [user] = await tx.select().from(users).where(eq(users.email, email)).limit(1);
+  return user;
+}

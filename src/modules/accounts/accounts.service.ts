@@ -1,0 +1,91 @@
+import crypto from 'node:crypto';
+import type { Database } from '../../db/client.ts';
+import { isUniqueViolation } from '../../db/errors.ts';
+import type { accounts, users } from '../../db/schema/index.ts';
+import { withTenant } from '../../db/tenant.ts';
+import { AppError } from '../../platform/errors.ts';
+import { insertAccount, insertMembership, insertUser } from './accounts.repo.ts';
+
+export type Account = typeof accounts.$inferSelect;
+export type User = typeof users.$inferSelect;
+
+export type CreateAccountInput = {
+  name: string;
+  slug: string;
+  vertical?: Account['vertical'];
+  planCode?: string;
+  timezone?: string;
+  owner: { email: string; name: string; passwordHash: string | null };
+};
+
+/**
+ * A new tenant: the owner user, the account and the OWNER membership in one transaction.
+ * The account id is made here, so the transaction can be the new tenant's from its start.
+ */
+export async function createAccountWithOwner(
+  db: Database,
+  input: CreateAccountInput,
+): Promise<{ account: Account; user: User }> {
+  const accountId = crypto.randomUUID();
+  const userId = crypto.randomUUID();
+  try {
+    return await withTenant(db, accountId, async (tx) => {
+      const user = await insertUser(tx, {
+        id: userId,
+        email: input.owner.email.trim().toLowerCase(),
+        name: input.owner.name.trim(),
+        passwordHash: input.owner.passwordHash,
+      });
+      const account = await insertAccount(tx, {
+        id: accountId,
+        name: input.name.trim(),
+        slug: input.slug.trim().toLowerCase(),
+        vertical: input.vertical ?? 'real_estate',
+        planCode: input.planCode ?? 'trial',
+        timezone: input.timezone ?? 'America/New_York',
+      });
+      await insertMembership(tx, { accountId, userId, role: 'owner' });
+      return { account, user };
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, 'accounts_slug_key')) {
+      throw new AppError('conflict', 'ACCOUNT_SLUG_TAKEN', 'That account address is taken', [
+        { path: 'accountSlug', message: 'is taken' },
+      ]);
+    }
+    if (isUniqueViolation(error, 'users_email_key')) {
+      throw new AppError('conflict', 'USER_EMAIL_TAKEN', 'An account with that email exists', [
+        { path: 'email', message: 'is already registered' },
+      ]);
+    }
+    throw error;
+  }
+}
+
+/** Adds a new user to an existing account with a role (invitations build on this). */
+export async function createMember(
+  db: Database,
+  accountId: string,
+  input: { email: string; name: string; passwordHash: string | null; role: 'admin' | 'member' | 'affiliate' },
+): Promise<User> {
+  const userId = crypto.randomUUID();
+  try {
+    return await withTenant(db, accountId, async (tx) => {
+      const user = await insertUser(tx, {
+        id: userId,
+        email: input.email.trim().toLowerCase(),
+        name: input.name.trim(),
+        passwordHash: input.passwordHash,
+      });
+      await insertMembership(tx, { accountId, userId, role: input.role });
+      return user;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, 'users_email_key')) {
+      throw new AppError('conflict', 'USER_EMAIL_TAKEN', 'An account with that email exists', [
+        { path: 'email', message: 'is already registered' },
+      ]);
+    }
+    throw error;
+  }
+}

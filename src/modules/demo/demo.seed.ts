@@ -1,0 +1,72 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Database } from '../../db/client.ts';
+import { withSystem } from '../../db/tenant.ts';
+import { hashPassword } from '../../platform/passwords.ts';
+import { getAccountBySlug } from '../accounts/accounts.repo.ts';
+import { createAccountWithOwner } from '../accounts/accounts.service.ts';
+import { createLead } from '../leads/leads.service.ts';
+import { createPage } from '../pages/pages.service.ts';
+
+export const DEMO_EMAIL = 'demo@porchlight.local';
+export const DEMO_SLUG = 'demo';
+
+export type DemoSeedResult =
+  | { created: true; email: string; password: string; accountSlug: string; credentialsFile: string }
+  | { created: false; email: string; accountSlug: string; credentialsFile: string };
+
+/**
+ * Seeds the demo account on first run: an owner, two capture pages and a few leads, through
+ * the same services the product uses. The password is random, printed once and kept in
+ * `<dataDir>/demo-login.txt` (mode 600). Idempotent: a second run changes nothing.
+ */
+export async function seedDemo(db: Database, dataDir: string): Promise<DemoSeedResult> {
+  const credentialsFile = path.join(dataDir, 'demo-login.txt');
+  const existing = await withSystem(db, 'demo seed: look up demo account', (tx) =>
+    getAccountBySlug(tx, DEMO_SLUG),
+  );
+  if (existing) return { created: false, email: DEMO_EMAIL, accountSlug: DEMO_SLUG, credentialsFile };
+
+  const password = crypto.randomBytes(9).toString('base64url');
+  const { account } = await createAccountWithOwner(db, {
+    name: 'Demo Realty',
+    slug: DEMO_SLUG,
+    vertical: 'real_estate',
+    owner: { email: DEMO_EMAIL, name: 'Dana Demo', passwordHash: await hashPassword(password) },
+  });
+  const valuation = await createPage(db, account.id, {
+    kind: 'home_valuation',
+    slug: 'home-value',
+    title: "What's my home worth?",
+    headline: 'Get a free, no-obligation home valuation',
+  });
+  await createPage(db, account.id, {
+    kind: 'buyer_interest',
+    slug: 'buy',
+    title: 'Find your next home',
+    headline: 'Tell us what you are looking for',
+  });
+  const samples = [
+    { fullName: 'Maria Lopez', email: 'maria.lopez@example.com', phoneE164: '+15125550142', city: 'Austin' },
+    {
+      fullName: 'James Carter',
+      email: 'j.carter@example.com',
+      phoneE164: '+15125550178',
+      city: 'Round Rock',
+    },
+    { fullName: 'Priya Shah', email: 'priya@example.com', phoneE164: null, city: 'Cedar Park' },
+  ];
+  for (const s of samples) {
+    await createLead(db, account.id, {
+      source: 'home_valuation',
+      pageId: valuation.id,
+      ...s,
+      state: 'TX',
+      message: 'Thinking about selling in the next 3 months.',
+    });
+  }
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.writeFileSync(credentialsFile, `email: ${DEMO_EMAIL}\npassword: ${password}\n`, { mode: 0o600 });
+  return { created: true, email: DEMO_EMAIL, password, accountSlug: DEMO_SLUG, credentialsFile };
+}

@@ -1,0 +1,52 @@
+import type { Config } from './config.ts';
+import { auditTenancy } from './db/audit.ts';
+import { type Database, openDatabase } from './db/client.ts';
+import { lockDataDir } from './db/lock.ts';
+import { migrate } from './db/migrate.ts';
+import type { JobDefinition } from './platform/jobs.ts';
+import type { Logger } from './platform/logger.ts';
+
+/** Every module's job definitions: the server (inline worker) and `porchlight worker` run these. */
+export const allJobs: JobDefinition[] = [];
+
+export class UnsafeDatabaseError extends Error {
+  constructor(findings: { check: string; object: string; detail: string }[]) {
+    super(
+      `Refusing to start: the tenancy audit found ${findings.length} problem(s):\n` +
+        findings.map((f) => `  ${f.check}: ${f.object} (${f.detail})`).join('\n'),
+    );
+    this.name = 'UnsafeDatabaseError';
+  }
+}
+
+/** On the embedded database, a second process on the same data dir must not start. */
+export function lockIfEmbedded(config: Config): () => void {
+  return config.databaseUrl ? () => {} : lockDataDir(config.dataDir);
+}
+
+/**
+ * Opens the database, applies pending migrations and refuses to continue when the tenancy
+ * audit finds anything (a tenant table without forced RLS, an app role that can bypass it…).
+ */
+export async function openPreparedDatabase(config: Config, logger: Logger): Promise<Database> {
+  const started = Date.now();
+  const db = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: config.databasePoolSize,
+  });
+  db.onSystemUse = (reason) => logger.debug({ reason }, 'cross-tenant path');
+  try {
+    const applied = await migrate(db);
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    const findings = await auditTenancy(db);
+    if (findings.length > 0) throw new UnsafeDatabaseError(findings);
+    // PGlite never refreshes planner statistics on its own.
+    if (db.engine === 'pglite') await db.query('ANALYZE');
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  logger.info({ engine: db.engine, ms: Date.now() - started }, 'database ready');
+  return db;
+}

@@ -1,0 +1,86 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.ts';
+import type { Config } from './config.ts';
+import { deferredDatabase } from './db/deferred.ts';
+import { seedDemo } from './modules/demo/demo.seed.ts';
+import { createJobQueue } from './platform/jobs.ts';
+import { createLifecycle } from './platform/lifecycle.ts';
+import { createLogger, type Logger } from './platform/logger.ts';
+import { allJobs, lockIfEmbedded, openPreparedDatabase } from './runtime.ts';
+
+export type RunningServer = {
+  app: FastifyInstance;
+  /** Resolves when the database is migrated and the service is ready. */
+  ready: Promise<void>;
+  /** Graceful stop: readiness 503, in-flight requests and jobs drain, database closes. */
+  stop(): Promise<void>;
+};
+
+/**
+ * Listens at once (so /healthz answers while the embedded database starts), then opens and
+ * migrates the database, seeds the demo account on first run, and starts the in-process worker.
+ */
+export async function startServer(
+  config: Config,
+  options: { logger?: Logger; configure?: (app: FastifyInstance) => void | Promise<void> } = {},
+): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const release = lockIfEmbedded(config);
+  const lifecycle = createLifecycle('starting');
+  const db = deferredDatabase(config.databaseUrl ? 'postgres' : 'pglite');
+  const jobs = createJobQueue({ db, logger, jobs: allJobs, supervise: config.workerMode === 'inline' });
+  let app: FastifyInstance;
+  try {
+    app = await buildApp({ config, db, logger, jobs, lifecycle, configure: options.configure });
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    release();
+    throw error;
+  }
+
+  let analyzeTimer: NodeJS.Timeout | undefined;
+  let jobsStarted = false;
+  const ready = (async () => {
+    const real = await openPreparedDatabase(config, logger);
+    db.resolve(real);
+    await jobs.start();
+    jobsStarted = true;
+    if (config.demoSeed) {
+      const demo = await seedDemo(real, config.dataDir);
+      if (demo.created) {
+        logger.info({ email: demo.email }, 'demo account created');
+        process.stdout.write(
+          `\n  Demo login (first run):  ${demo.email}  /  ${demo.password}\n  Saved in ${demo.credentialsFile}\n\n`,
+        );
+      } else {
+        process.stdout.write(`\n  Demo login: ${demo.email} (password in ${demo.credentialsFile})\n\n`);
+      }
+    }
+    if (config.workerMode === 'inline') await jobs.work({ concurrency: config.workerConcurrency });
+    if (real.engine === 'pglite') {
+      analyzeTimer = setInterval(() => void real.query('ANALYZE').catch(() => {}), 10 * 60_000);
+      analyzeTimer.unref();
+    }
+    lifecycle.state = 'ready';
+    logger.info({ url: config.baseUrl }, 'Porchlight is ready');
+  })();
+  ready.catch((error) => {
+    lifecycle.state = 'failed';
+    lifecycle.detail = 'Start-up failed; see the log';
+    db.reject(error);
+  });
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      lifecycle.state = 'draining';
+      clearInterval(analyzeTimer);
+      await app.close(); // stops accepting; in-flight requests finish
+      if (jobsStarted) await jobs.stop(Math.max(1000, config.shutdownTimeoutMs - 5000));
+      await db.close();
+      release();
+    })();
+    return stopping;
+  };
+  return { app, ready, stop };
+}
