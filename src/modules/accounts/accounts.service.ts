@@ -2,9 +2,9 @@ import crypto from 'node:crypto';
 import type { Database } from '../../db/client.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import type { accounts, users } from '../../db/schema/index.ts';
-import { withTenant } from '../../db/tenant.ts';
+import { withSystem, withTenant } from '../../db/tenant.ts';
 import { AppError } from '../../platform/errors.ts';
-import { insertAccount, insertMembership, insertUser } from './accounts.repo.ts';
+import { getAccountBySlug, insertAccount, insertMembership, insertUser } from './accounts.repo.ts';
 
 export type Account = typeof accounts.$inferSelect;
 export type User = typeof users.$inferSelect;
@@ -88,4 +88,9 @@ export async function createMember(
     }
     throw error;
   }
+}
+
+/** An account by its slug (host names and public URLs route by it): the cross-tenant path. */
+export function findAccountBySlug(db: Database, slug: string): Promise<Account | undefined> {
+  return withSystem(db, 'accounts: route by slug', (tx) => getAccountBySlug(tx, slug.toLowerCase()));
 }

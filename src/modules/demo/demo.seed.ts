@@ -2,10 +2,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from '../../db/client.ts';
-import { withSystem } from '../../db/tenant.ts';
 import { hashPassword } from '../../platform/passwords.ts';
-import { getAccountBySlug } from '../accounts/accounts.repo.ts';
-import { createAccountWithOwner } from '../accounts/accounts.service.ts';
+import { createAccountWithOwner, findAccountBySlug } from '../accounts/accounts.service.ts';
 import { createLead } from '../leads/leads.service.ts';
 import { createPage } from '../pages/pages.service.ts';
 
@@ -23,9 +21,7 @@ export type DemoSeedResult =
  */
 export async function seedDemo(db: Database, dataDir: string): Promise<DemoSeedResult> {
   const credentialsFile = path.join(dataDir, 'demo-login.txt');
-  const existing = await withSystem(db, 'demo seed: look up demo account', (tx) =>
-    getAccountBySlug(tx, DEMO_SLUG),
-  );
+  const existing = await findAccountBySlug(db, DEMO_SLUG);
   if (existing) return { created: false, email: DEMO_EMAIL, accountSlug: DEMO_SLUG, credentialsFile };
 
   const password = crypto.randomBytes(9).toString('base64url');

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../../db/client.ts';
-import { pendingMigrations } from '../../db/migrate.ts';
+import { databaseNotReadyReason } from '../../db/health.ts';
 import { problemFor } from '../../platform/errors.ts';
 import { PROBLEM_JSON } from '../../platform/http.ts';
 import type { Lifecycle } from '../../platform/lifecycle.ts';
@@ -45,13 +45,8 @@ export function registerHealthRoutes(app: FastifyInstance, deps: { db: Database;
       if (deps.lifecycle.state !== 'ready') {
         return notReady(deps.lifecycle.detail ?? `The service is ${deps.lifecycle.state}`);
       }
-      try {
-        await deps.db.query('SELECT 1');
-        const pending = await pendingMigrations(deps.db);
-        if (pending.length > 0) return notReady(`Migrations pending: ${pending.join(', ')}`);
-      } catch {
-        return notReady('The database is not reachable');
-      }
+      const reason = await databaseNotReadyReason(deps.db);
+      if (reason) return notReady(reason);
       return { status: 'ready' as const, database: deps.db.engine };
     },
   );
