@@ -1,4 +1,4 @@
-import type { Database } from './client.ts';
+import type { Database, SqlClient } from './client.ts';
 import { APP_ROLE } from './tenant.ts';
 
 /**
@@ -86,13 +86,21 @@ const CHECKS: { check: string; sql: string }[] = [
 ];
 
 /** Runs every check; returns the findings (empty when the schema is sound). */
-export async function auditTenancy(db: Database): Promise<AuditFinding[]> {
+export function auditTenancy(db: Database): Promise<AuditFinding[]> {
+  return auditTenancyWith(db);
+}
+
+/**
+ * The same checks over any connection, e.g. the `client` of an open transaction (on PGlite,
+ * calling `db.query` inside a transaction would wait for that transaction forever).
+ */
+export async function auditTenancyWith(client: SqlClient): Promise<AuditFinding[]> {
   const findings: AuditFinding[] = [];
   for (const { check, sql } of CHECKS) {
-    const { rows } = await db.query<{ object: string; detail: string }>(sql, [GLOBAL_TABLES]);
+    const { rows } = await client.query<{ object: string; detail: string }>(sql, [GLOBAL_TABLES]);
     for (const row of rows) findings.push({ check, ...row });
   }
-  const role = await db.query(`SELECT 1 FROM pg_roles WHERE rolname = '${APP_ROLE}'`);
+  const role = await client.query(`SELECT 1 FROM pg_roles WHERE rolname = '${APP_ROLE}'`);
   if (role.rowCount === 0)
     findings.push({ check: 'app role missing', object: APP_ROLE, detail: 'not created' });
   return findings;

@@ -1,0 +1,335 @@
+import crypto from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditTenancy, auditTenancyWith, listTenantTables } from '../src/db/audit.ts';
+import type { SqlClient } from '../src/db/client.ts';
+import { pgError } from '../src/db/errors.ts';
+import { withSystem, withTenant } from '../src/db/tenant.ts';
+import { createTestDatabase, type TestDatabase } from './db.ts';
+import { makeAccount, makeLead, makePage, makeUser } from './factories.ts';
+
+/**
+ * The isolation suite. Every tenant table is taken from the catalog (everything in `public`
+ * but GLOBAL_TABLES), so a table added without protection, or without a fixture below,
+ * makes this file fail. Each check is generic: it only knows a table's primary key and
+ * foreign keys, both read from the catalog.
+ */
+
+type Json = Record<string, unknown>;
+/** One seeded row of a table: its primary key values, the row as json and as text. */
+type Fixture = { key: unknown[]; row: Json; text: string };
+type Column = { name: string; type: string };
+type ForeignKey = { name: string; child: string; parent: string; childCols: string[]; parentCols: string[] };
+
+let db: TestDatabase;
+let tables: string[];
+/** Primary key columns per tenant table, in key order. */
+const primaryKeys = new Map<string, Column[]>();
+let foreignKeys: ForeignKey[];
+let A: string;
+let B: string;
+/** `${table}:${accountId}` → a row of that tenant in that table (missing when no fixture). */
+const fixtures = new Map<string, Fixture>();
+
+const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/** `"c1" = $k AND "c2" = $k+1 …` over a table's primary key. */
+function keyWhere(table: string, firstParam = 1): string {
+  return primaryKey(table)
+    .map((c, i) => `${ident(c.name)} = $${firstParam + i}`)
+    .join(' AND ');
+}
+
+function primaryKey(table: string): Column[] {
+  const key = primaryKeys.get(table);
+  if (!key || key.length === 0)
+    throw new Error(`table ${table} has no primary key: tenant tables key on (account_id, id)`);
+  return key;
+}
+
+function fixture(table: string, accountId: string): Fixture {
+  const f = fixtures.get(`${table}:${accountId}`);
+  if (!f)
+    throw new Error(
+      `table ${table} has no fixture for account ${accountId === A ? 'A' : 'B'}: add a factory call in test/tenancy.test.ts`,
+    );
+  return f;
+}
+
+/** How a statement was refused: the PostgreSQL error under any driver/Drizzle wrapper. */
+async function refusal(work: Promise<unknown>): Promise<{ code: string; message: string }> {
+  try {
+    await work;
+  } catch (error) {
+    const e = pgError(error);
+    return e
+      ? { code: e.code!, message: e.message ?? '' }
+      : { code: 'not a PostgreSQL error', message: String(error) };
+  }
+  return { code: 'no error', message: 'the statement succeeded' };
+}
+
+const errorCode = async (work: Promise<unknown>) => (await refusal(work)).code;
+
+async function readRow(client: SqlClient, table: string, key: unknown[]): Promise<string | undefined> {
+  const { rows } = await client.query<{ row: string }>(
+    `SELECT row_to_json(x)::text AS row FROM ${ident(table)} x WHERE ${keyWhere(table)}`,
+    key,
+  );
+  return rows[0]?.row;
+}
+
+/** A's row, moved to `accountId`, with a fresh uuid for every uuid key column but account_id. */
+function copyFor(table: string, row: Json, accountId: string): string {
+  const copy: Json = { ...row, account_id: accountId };
+  for (const c of primaryKey(table)) {
+    if (c.name !== 'account_id' && c.type === 'uuid') copy[c.name] = crypto.randomUUID();
+  }
+  return JSON.stringify(copy);
+}
+
+const insertCopySql = (table: string) =>
+  `INSERT INTO ${ident(table)} SELECT * FROM json_populate_record(NULL::${ident(table)}, $1::json)`;
+
+async function seedTenant(label: string): Promise<string> {
+  const { account } = await makeAccount(db, { name: `Tenant ${label}` });
+  await makeUser(db, { accountId: account.id, role: 'member' });
+  const page = await makePage(db, { accountId: account.id });
+  await makeLead(db, { accountId: account.id, pageId: page.id });
+  await makeLead(db, { accountId: account.id, pageId: page.id, fullName: 'John Smith' });
+  // Add a factory call here for every new tenant table (the fixture check below names the table).
+  return account.id;
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  tables = await listTenantTables(db);
+
+  const pk = await db.query<{ table: string; column: string; type: string }>(
+    `SELECT c.relname AS table, a.attname AS column, format_type(a.atttypid, a.atttypmod) AS type
+     FROM pg_index i
+     JOIN pg_class c ON c.oid = i.indrelid
+     JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+     JOIN LATERAL unnest(i.indkey) WITH ORDINALITY k(attnum, ord) ON true
+     JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
+     WHERE i.indisprimary AND c.relname = ANY($1::text[])
+     ORDER BY c.relname, k.ord`,
+    [tables],
+  );
+  for (const r of pk.rows) {
+    primaryKeys.set(r.table, [...(primaryKeys.get(r.table) ?? []), { name: r.column, type: r.type }]);
+  }
+
+  const fk = await db.query<ForeignKey>(
+    `SELECT con.conname AS name, c.relname AS child, p.relname AS parent,
+       array(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
+             JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum ORDER BY k.ord) AS "childCols",
+       array(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
+             JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum ORDER BY k.ord) AS "parentCols"
+     FROM pg_constraint con
+     JOIN pg_class c ON c.oid = con.conrelid
+     JOIN pg_class p ON p.oid = con.confrelid
+     JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+     JOIN pg_namespace pn ON pn.oid = p.relnamespace AND pn.nspname = 'public'
+     WHERE con.contype = 'f' AND c.relname = ANY($1::text[]) AND p.relname = ANY($1::text[])
+     ORDER BY con.conname`,
+    [tables],
+  );
+  foreignKeys = fk.rows;
+
+  A = await seedTenant('A');
+  B = await seedTenant('B');
+
+  // One row per tenant per table, read as that tenant.
+  for (const accountId of [A, B]) {
+    await withTenant(db, accountId, async (_tx, client) => {
+      for (const table of tables) {
+        const key = primaryKeys.get(table);
+        if (!key?.length) continue;
+        const order = key.map((c) => ident(c.name)).join(', ');
+        const { rows } = await client.query<{ row: string }>(
+          `SELECT row_to_json(x)::text AS row FROM ${ident(table)} x WHERE account_id = $1 ORDER BY ${order} LIMIT 1`,
+          [accountId],
+        );
+        if (!rows[0]) continue;
+        const row = JSON.parse(rows[0].row) as Json;
+        fixtures.set(`${table}:${accountId}`, { key: key.map((c) => row[c.name]), row, text: rows[0].row });
+      }
+    });
+  }
+});
+
+afterAll(async () => db?.destroy());
+
+describe('tenant isolation', () => {
+  it('finds the tenant tables in the catalog', () => {
+    expect(tables).toEqual(
+      expect.arrayContaining(['capture_pages', 'lead_events', 'leads', 'memberships', 'usage_counters']),
+    );
+  });
+
+  it('passes the catalog audit', async () => {
+    expect(await auditTenancy(db)).toEqual([]);
+  });
+
+  it('has a primary key on every tenant table, led by account_id', () => {
+    for (const table of tables) expect(primaryKey(table)[0]?.name, `table ${table}`).toBe('account_id');
+  });
+
+  it('has a fixture row for both tenants in every tenant table', () => {
+    const missing = tables.flatMap((table) =>
+      [A, B]
+        .filter((id) => !fixtures.has(`${table}:${id}`))
+        .map((id) => `${table} (${id === A ? 'A' : 'B'})`),
+    );
+    expect(
+      missing,
+      `table(s) ${missing.join(', ')} have no fixture: add a factory call in test/tenancy.test.ts`,
+    ).toEqual([]);
+  });
+
+  it("hides B's rows from A", async () => {
+    for (const table of tables) {
+      const b = fixture(table, B);
+      await withTenant(db, A, async (_tx, client) => {
+        const byKey = await client.query(`SELECT 1 FROM ${ident(table)} WHERE ${keyWhere(table)}`, b.key);
+        expect(byKey.rows, `${table}: B's row by primary key, as A`).toHaveLength(0);
+        const byAccount = await client.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM ${ident(table)} WHERE account_id = $1`,
+          [B],
+        );
+        expect(byAccount.rows[0]?.n, `${table}: B's rows by account_id, as A`).toBe(0);
+        const others = await client.query<{ n: number; mine: number }>(
+          `SELECT count(*)::int AS n, count(*) FILTER (WHERE account_id = $1)::int AS mine FROM ${ident(table)}`,
+          [A],
+        );
+        expect(others.rows[0]?.n, `${table}: A sees only its own rows`).toBe(others.rows[0]?.mine);
+        expect(others.rows[0]?.n, `${table}: A sees its own rows`).toBeGreaterThan(0);
+      });
+    }
+  });
+
+  it("lets A neither update nor delete B's rows", async () => {
+    for (const table of tables) {
+      const b = fixture(table, B);
+      await withTenant(db, A, async (_tx, client) => {
+        const updated = await client.query(
+          `UPDATE ${ident(table)} SET account_id = account_id WHERE ${keyWhere(table)}`,
+          b.key,
+        );
+        expect(updated.rowCount, `${table}: UPDATE of B's row, as A`).toBe(0);
+        const deleted = await client.query(`DELETE FROM ${ident(table)} WHERE ${keyWhere(table)}`, b.key);
+        expect(deleted.rowCount, `${table}: DELETE of B's row, as A`).toBe(0);
+      });
+      const after = await withTenant(db, B, (_tx, client) => readRow(client, table, b.key));
+      expect(after, `${table}: B's row after A's UPDATE/DELETE`).toBe(b.text);
+    }
+  });
+
+  it('rejects a row written by A for B (WITH CHECK)', async () => {
+    for (const table of tables) {
+      const a = fixture(table, A);
+      const insert = withTenant(db, A, (_tx, client) =>
+        client.query(insertCopySql(table), [copyFor(table, a.row, B)]),
+      );
+      expect(await errorCode(insert), `${table}: INSERT of a row for B, as A`).toBe('42501');
+
+      const params = a.key.map((_v, i) => `$${i + 2}`);
+      const move = withTenant(db, A, (_tx, client) =>
+        client.query(
+          `UPDATE ${ident(table)} SET account_id = $1 WHERE ${primaryKey(table)
+            .map((c, i) => `${ident(c.name)} = ${params[i]}`)
+            .join(' AND ')}`,
+          [B, ...a.key],
+        ),
+      );
+      expect(await errorCode(move), `${table}: UPDATE of A's row to account B, as A`).toBe('42501');
+      const after = await withTenant(db, A, (_tx, client) => readRow(client, table, a.key));
+      expect(after, `${table}: A's row after the rejected writes`).toBe(a.text);
+    }
+  });
+
+  it('shows no tenant rows, and takes no tenant writes, with no tenant set', async () => {
+    for (const table of tables) {
+      const a = fixture(table, A);
+      const count = await withSystem(db, 'test: tenancy suite', async (_tx, client) => {
+        const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${ident(table)}`);
+        return rows[0]?.n;
+      });
+      expect(count, `${table}: rows visible with no tenant set`).toBe(0);
+      const insert = withSystem(db, 'test: tenancy suite', (_tx, client) =>
+        client.query(insertCopySql(table), [copyFor(table, a.row, A)]),
+      );
+      expect(await errorCode(insert), `${table}: INSERT with no tenant set`).toBe('42501');
+    }
+  });
+
+  it('refuses a reference from one tenant to another through every foreign key', async () => {
+    for (const fk of foreignKeys) {
+      const label = `${fk.name} (${fk.child} → ${fk.parent})`;
+      const pairs = fk.childCols.map((c, i) => ({ child: c, parent: fk.parentCols[i]! }));
+      expect(
+        pairs.some((p) => p.child === 'account_id' && p.parent === 'account_id'),
+        `${label}: pairs account_id with account_id`,
+      ).toBe(true);
+      const child = fixture(fk.child, A);
+      const parent = fixture(fk.parent, B);
+      const targets = pairs.filter((p) => p.child !== 'account_id');
+      const set = targets.map((p, i) => `${ident(p.child)} = $${i + 1}`).join(', ');
+      const update = withTenant(db, A, (_tx, client) =>
+        client.query(`UPDATE ${ident(fk.child)} SET ${set} WHERE ${keyWhere(fk.child, targets.length + 1)}`, [
+          ...targets.map((p) => parent.row[p.parent]),
+          ...child.key,
+        ]),
+      );
+      const refused = await refusal(update);
+      expect(refused.code, `${label}: A's row pointed at B's parent`).toBe('23503');
+      expect(refused.message, `${label}: refused by this foreign key`).toContain(`"${fk.name}"`);
+    }
+  });
+});
+
+describe('the audit', () => {
+  class Rollback extends Error {}
+
+  async function findingsAfter(ddl: string) {
+    let findings: Awaited<ReturnType<typeof auditTenancyWith>> = [];
+    // An empty setup runs as the connecting owner; the throw rolls the DDL back.
+    const work = db.transaction('', async (_tx, client) => {
+      await client.query(ddl);
+      findings = await auditTenancyWith(client);
+      throw new Rollback();
+    });
+    await expect(work).rejects.toBeInstanceOf(Rollback);
+    return findings;
+  }
+
+  it('reports a tenant table whose policy was dropped', async () => {
+    const findings = await findingsAfter('DROP POLICY tenant_isolation ON leads');
+    expect(findings).toContainEqual(
+      expect.objectContaining({ check: 'tenant table without a tenant policy', object: 'leads' }),
+    );
+    expect(await auditTenancy(db)).toEqual([]);
+  });
+
+  it('reports a tenant table whose row-level security is no longer forced', async () => {
+    const findings = await findingsAfter('ALTER TABLE leads NO FORCE ROW LEVEL SECURITY');
+    expect(findings).toContainEqual(
+      expect.objectContaining({ check: 'tenant table without RLS enabled and forced', object: 'leads' }),
+    );
+    expect(await auditTenancy(db)).toEqual([]);
+  });
+});
+
+describe('search', () => {
+  it("finds a lead by trigram similarity, within the tenant's own leads", async () => {
+    const found = await withTenant(db, A, async (_tx, client) => {
+      const { rows } = await client.query<{ account_id: string; full_name: string }>(
+        `SELECT account_id, full_name FROM leads
+         WHERE account_id = $1 AND similarity(full_name, $2) > 0.3 ORDER BY similarity(full_name, $2) DESC`,
+        [A, 'Jon Smith'],
+      );
+      return rows;
+    });
+    expect(found).toEqual([{ account_id: A, full_name: 'John Smith' }]);
+  });
+});
