@@ -1,8 +1,9 @@
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { DataDirLockedError } from './db/lock.ts';
 import { seedDemo } from './modules/demo/demo.seed.ts';
+import { createJobQueue } from './platform/jobs.ts';
 import { createLogger } from './platform/logger.ts';
-import { lockIfEmbedded, openPreparedDatabase } from './runtime.ts';
+import { allJobs, lockIfEmbedded, openPreparedDatabase } from './runtime.ts';
 import { startServer } from './server.ts';
 import { startWorker } from './worker.ts';
 
@@ -75,6 +76,10 @@ async function main(argv: string[]): Promise<void> {
       const release = lockIfEmbedded(config);
       try {
         const db = await openPreparedDatabase(config, logger);
+        // The job tables are pg-boss's own migrations: install them too, so workers start clean.
+        const jobs = createJobQueue({ db, logger, jobs: allJobs, supervise: false });
+        await jobs.start();
+        await jobs.stop(1000);
         await db.close();
         process.stdout.write('migrations are current\n');
       } finally {

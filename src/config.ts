@@ -9,12 +9,18 @@ const boolish = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-const providerName = z.enum(['dev', 'smtp', 'brevo', 'sendgrid', 'twilio', 'openai', 'heuristic']);
+/** A whole number in a range, with a message that says the range. */
+const int = (min: number, max: number, what = 'a whole number') =>
+  z.coerce
+    .number({ error: `must be ${what} from ${min} to ${max}` })
+    .int({ error: `must be ${what} from ${min} to ${max}` })
+    .min(min, { error: `must be ${what} from ${min} to ${max}` })
+    .max(max, { error: `must be ${what} from ${min} to ${max}` });
 
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(3000),
+    PORT: int(0, 65535, 'a port number').default(3000),
     HOST: z.string().min(1).default('0.0.0.0'),
     BASE_URL: z
       .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://leads.example.com' })
@@ -28,28 +34,18 @@ const envSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
       .optional(),
-    DATABASE_POOL_SIZE: z.coerce.number({ error: 'must be a number' }).int().min(1).max(200).default(10),
+    DATABASE_POOL_SIZE: int(1, 200).default(10),
     TRUST_PROXY: boolish.default(false),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    BODY_LIMIT_BYTES: z.coerce
-      .number({ error: 'must be a number of bytes' })
-      .int()
-      .min(1024)
-      .max(50 * 1024 * 1024)
-      .default(1024 * 1024),
-    SHUTDOWN_TIMEOUT_MS: z.coerce
-      .number({ error: 'must be a number of milliseconds' })
-      .int()
-      .min(1000)
-      .max(120_000)
-      .default(25_000),
+    BODY_LIMIT_BYTES: int(1024, 50 * 1024 * 1024, 'a number of bytes').default(1024 * 1024),
+    SHUTDOWN_TIMEOUT_MS: int(1000, 120_000, 'a number of milliseconds').default(25_000),
     WORKER_MODE: z.enum(['inline', 'off']).default('inline'),
-    WORKER_CONCURRENCY: z.coerce.number({ error: 'must be a number' }).int().min(1).max(64).default(4),
+    WORKER_CONCURRENCY: int(1, 64).default(4),
     DEMO_SEED: boolish.optional(),
     ENCRYPTION_KEYS: z.string().optional(),
-    EMAIL_PROVIDER: providerName.default('dev'),
-    SMS_PROVIDER: providerName.default('dev'),
-    AI_PROVIDER: providerName.default('dev'),
+    EMAIL_PROVIDER: z.enum(['dev', 'smtp', 'brevo', 'sendgrid']).default('dev'),
+    SMS_PROVIDER: z.enum(['dev', 'twilio']).default('dev'),
+    AI_PROVIDER: z.enum(['dev', 'heuristic', 'openai']).default('dev'),
     STRIPE_SECRET_KEY: z.string().optional(),
     STRIPE_WEBHOOK_SECRET: z.string().optional(),
     STRIPE_PRICE_IDS: z

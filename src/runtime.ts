@@ -35,7 +35,7 @@ export async function openPreparedDatabase(config: Config, logger: Logger): Prom
     dataDir: config.dataDir,
     poolSize: config.databasePoolSize,
   });
-  db.onSystemUse = (reason) => logger.debug({ reason }, 'cross-tenant path');
+  db.onSystemUse = (reason) => logger.info({ reason }, 'cross-tenant path');
   try {
     const applied = await migrate(db);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');

@@ -333,3 +333,69 @@ describe('search', () => {
     expect(found).toEqual([{ account_id: A, full_name: 'John Smith' }]);
   });
 });
+
+describe('global tables', () => {
+  it("lets A read every account but change or delete only its own, never B's", async () => {
+    const count = (sql: string, params: unknown[]) =>
+      withTenant(db, A, async (_tx, client) => (await client.query(sql, params)).rowCount);
+    expect(await count('SELECT 1 FROM accounts WHERE id = $1', [B])).toBe(1);
+    expect(await count(`UPDATE accounts SET plan_code = 'team' WHERE id = $1`, [B])).toBe(0);
+    expect(await count(`UPDATE accounts SET name = name WHERE id = $1`, [A])).toBe(1);
+    expect(await errorCode(count('DELETE FROM accounts WHERE id = $1', [B]))).toBe('42501');
+    expect(await errorCode(count('DELETE FROM accounts WHERE id = $1', [A]))).toBe('42501');
+    const bLeads = await withTenant(db, B, async (_tx, client) => {
+      return (await client.query('SELECT 1 FROM leads WHERE account_id = $1', [B])).rowCount;
+    });
+    expect(bLeads).toBeGreaterThan(0);
+  });
+
+  it("hides B's users from A, and lets no tenant change or delete a user", async () => {
+    const bUsers = await withTenant(db, B, async (_tx, client) => {
+      const { rows } = await client.query<{ user_id: string }>(
+        'SELECT user_id FROM memberships WHERE account_id = $1',
+        [B],
+      );
+      return rows.map((r) => r.user_id);
+    });
+    expect(bUsers.length).toBeGreaterThan(0);
+    const seenByA = await withTenant(db, A, async (_tx, client) => {
+      const all = await client.query('SELECT id FROM users WHERE id = ANY ($1::uuid[])', [bUsers]);
+      const own = await client.query(
+        'SELECT u.id FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.account_id = $1',
+        [A],
+      );
+      const updated = await client.query(`UPDATE users SET password_hash = 'x' WHERE id = ANY ($1::uuid[])`, [
+        bUsers,
+      ]);
+      return { all: all.rowCount, own: own.rowCount, updated: updated.rowCount };
+    });
+    expect(seenByA).toEqual({ all: 0, own: 2, updated: 0 });
+    const deleteOwn = withTenant(db, A, (_tx, client) => client.query('DELETE FROM users'));
+    expect(await errorCode(deleteOwn)).toBe('42501');
+  });
+
+  it('lets a tenant read the plan catalogue and change none of it', async () => {
+    const plans = await withTenant(
+      db,
+      A,
+      async (_tx, client) => (await client.query('SELECT code FROM plans')).rowCount,
+    );
+    expect(plans).toBe(4);
+    const update = withTenant(db, A, (_tx, client) => client.query('UPDATE plans SET price_month_cents = 0'));
+    expect(await errorCode(update)).toBe('42501');
+  });
+
+  it("refuses assigning A's lead to a user who is not a member of A", async () => {
+    const bOwner = await withTenant(db, B, async (_tx, client) => {
+      const { rows } = await client.query<{ user_id: string }>(
+        `SELECT user_id FROM memberships WHERE account_id = $1 AND role = 'owner'`,
+        [B],
+      );
+      return rows[0]!.user_id;
+    });
+    const assign = withTenant(db, A, (_tx, client) =>
+      client.query('UPDATE leads SET assigned_user_id = $2 WHERE account_id = $1', [A, bOwner]),
+    );
+    expect(await errorCode(assign)).toBe('23503');
+  });
+});

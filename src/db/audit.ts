@@ -8,6 +8,19 @@ import { APP_ROLE } from './tenant.ts';
  */
 export const GLOBAL_TABLES = ['accounts', 'users', 'plans'] as const;
 
+/**
+ * What the app role may do to each global table, and whether RLS must be on for it (its
+ * policies say which rows: a tenant changes only its own account, sees only its members).
+ */
+export const GLOBAL_TABLE_RULES: Record<
+  (typeof GLOBAL_TABLES)[number],
+  { privileges: string[]; rls: boolean }
+> = {
+  accounts: { privileges: ['SELECT', 'INSERT', 'UPDATE'], rls: true },
+  users: { privileges: ['SELECT', 'INSERT', 'UPDATE'], rls: true },
+  plans: { privileges: ['SELECT'], rls: false },
+};
+
 export type AuditFinding = { check: string; object: string; detail: string };
 
 const TENANT_TABLES_CTE = `
@@ -101,8 +114,29 @@ export async function auditTenancyWith(client: SqlClient): Promise<AuditFinding[
     for (const row of rows) findings.push({ check, ...row });
   }
   const role = await client.query(`SELECT 1 FROM pg_roles WHERE rolname = '${APP_ROLE}'`);
-  if (role.rowCount === 0)
+  if (role.rowCount === 0) {
     findings.push({ check: 'app role missing', object: APP_ROLE, detail: 'not created' });
+    return findings;
+  }
+  const { rows } = await client.query<{ relname: string; rls: boolean; privileges: string[] }>(
+    `SELECT c.relname, c.relrowsecurity AS rls,
+       ARRAY(SELECT p FROM unnest(ARRAY['SELECT','INSERT','UPDATE','DELETE','TRUNCATE']) p
+             WHERE has_table_privilege('${APP_ROLE}', c.oid, p)) AS privileges
+     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = 'public' AND c.relname = ANY ($1::text[])`,
+    [GLOBAL_TABLES],
+  );
+  for (const [table, rule] of Object.entries(GLOBAL_TABLE_RULES)) {
+    const row = rows.find((r) => r.relname === table);
+    if (!row) continue;
+    const extra = row.privileges.filter((p) => !rule.privileges.includes(p));
+    if (extra.length > 0) {
+      findings.push({ check: 'global table grants too much', object: table, detail: extra.join(', ') });
+    }
+    if (rule.rls && !row.rls) {
+      findings.push({ check: 'global table without RLS', object: table, detail: 'rowsecurity=false' });
+    }
+  }
   return findings;
 }
 

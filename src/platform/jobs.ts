@@ -98,7 +98,8 @@ export function createJobQueue(options: {
       await boss.start();
       await db.query(`GRANT USAGE ON SCHEMA pgboss TO ${APP_ROLE}`);
       await db.query(`GRANT SELECT ON pgboss.queue TO ${APP_ROLE}`);
-      await db.query(`GRANT SELECT, INSERT ON pgboss.job TO ${APP_ROLE}`);
+      // Enqueue only: INSERT … RETURNING id. Tenants cannot read each other's job payloads.
+      await db.query(`GRANT INSERT, SELECT (id) ON pgboss.job TO ${APP_ROLE}`);
       for (const job of definitions.values()) {
         const dead = deadLetterQueue(job.name);
         await boss.createQueue(dead, { name: dead, retentionMinutes: 60 * 24 * 30 } as PgBoss.Queue);

@@ -32,3 +32,49 @@ INSERT INTO plans (code, name, price_month_cents, price_year_cents, limits, feat
   '{"customDomain": true, "twilio": true, "voiceCallback": true, "aiVoice": true, "distressedLeads": true, "byokAi": true}',
   2000, true, 3, 3)
 ON CONFLICT (code) DO NOTHING;
+--> statement-breakpoint
+-- Only a member of the lead's own account can be its assignee or an event's actor; leaving
+-- the account clears the reference and keeps the row.
+ALTER TABLE leads ADD CONSTRAINT leads_assignee_fkey FOREIGN KEY (account_id, assigned_user_id)
+  REFERENCES memberships (account_id, user_id) ON DELETE SET NULL (assigned_user_id);
+--> statement-breakpoint
+ALTER TABLE lead_events ADD CONSTRAINT lead_events_actor_fkey FOREIGN KEY (account_id, actor_user_id)
+  REFERENCES memberships (account_id, user_id) ON DELETE SET NULL (actor_user_id);
+--> statement-breakpoint
+CREATE INDEX leads_account_assignee_idx ON leads (account_id, assigned_user_id);
+--> statement-breakpoint
+-- Global tables. The app role may do to them only what a tenant may: read the plan catalogue;
+-- read every account (host names route to them) but create or change only its own; see only
+-- the users who are members of its account, and none at all it can delete. The system path
+-- (no tenant set) reads and updates users: sign-in, password reset, invitations.
+-- RLS is enabled, not forced, so owner-level maintenance is not bound by it.
+REVOKE ALL ON plans FROM porchlight_app;
+--> statement-breakpoint
+GRANT SELECT ON plans TO porchlight_app;
+--> statement-breakpoint
+REVOKE DELETE, TRUNCATE ON accounts, users FROM porchlight_app;
+--> statement-breakpoint
+ALTER TABLE accounts ENABLE ROW LEVEL SECURITY;
+--> statement-breakpoint
+CREATE POLICY accounts_read ON accounts FOR SELECT USING (true);
+--> statement-breakpoint
+CREATE POLICY accounts_insert ON accounts FOR INSERT
+  WITH CHECK (id = nullif(current_setting('app.account_id', true), '')::uuid);
+--> statement-breakpoint
+CREATE POLICY accounts_update ON accounts FOR UPDATE
+  USING (id = nullif(current_setting('app.account_id', true), '')::uuid)
+  WITH CHECK (id = nullif(current_setting('app.account_id', true), '')::uuid);
+--> statement-breakpoint
+ALTER TABLE users ENABLE ROW LEVEL SECURITY;
+--> statement-breakpoint
+CREATE POLICY users_read ON users FOR SELECT USING (
+  nullif(current_setting('app.account_id', true), '') IS NULL
+  OR EXISTS (SELECT 1 FROM memberships m
+    WHERE m.account_id = nullif(current_setting('app.account_id', true), '')::uuid AND m.user_id = users.id)
+);
+--> statement-breakpoint
+CREATE POLICY users_insert ON users FOR INSERT WITH CHECK (true);
+--> statement-breakpoint
+CREATE POLICY users_update ON users FOR UPDATE
+  USING (nullif(current_setting('app.account_id', true), '') IS NULL)
+  WITH CHECK (nullif(current_setting('app.account_id', true), '') IS NULL);

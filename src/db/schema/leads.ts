@@ -13,7 +13,7 @@ import {
   timestamp,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { accounts, users } from './identity.ts';
+import { accounts } from './identity.ts';
 import { capturePages } from './presence.ts';
 import { citext, inet, sqlList } from './types.ts';
 
@@ -85,7 +85,9 @@ export const leads = pgTable(
     consentGiven: boolean('consent_given').notNull().default(false),
     consentText: text('consent_text'),
     consentAt: timestamp('consent_at', { withTimezone: true }),
-    assignedUserId: uuid('assigned_user_id').references(() => users.id, { onDelete: 'set null' }),
+    // References memberships (account_id, user_id) in migration 0004: only a member of this
+    // account can be assigned, and leaving the account clears it (ON DELETE SET NULL (col)).
+    assignedUserId: uuid('assigned_user_id'),
     isHeld: boolean('is_held').notNull().default(false),
     heldReason: text('held_reason'),
     aiScore: integer('ai_score'),
@@ -140,7 +142,8 @@ export const leadEvents = pgTable(
     leadId: uuid('lead_id').notNull(),
     kind: text('kind').notNull(),
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
-    actorUserId: uuid('actor_user_id').references(() => users.id, { onDelete: 'set null' }),
+    // References memberships (account_id, user_id) in migration 0004, as assigned_user_id.
+    actorUserId: uuid('actor_user_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

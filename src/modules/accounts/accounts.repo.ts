@@ -11,9 +11,17 @@ export async function insertAccount(tx: Tx, row: NewAccount) {
   return account!;
 }
 
+/**
+ * Inserts without RETURNING: a new user is visible to a tenant only once they are a member
+ * (the users_read policy), so read it back with getUserById after the membership exists.
+ */
 export async function insertUser(tx: Tx, row: NewUser) {
-  const [user] = await tx.insert(users).values(row).returning();
-  return user!;
+  await tx.insert(users).values(row);
+}
+
+export async function getUserById(tx: Tx, id: string) {
+  const [user] = await tx.select().from(users).where(eq(users.id, id)).limit(1);
+  return user;
 }
 
 export async function insertMembership(tx: Tx, row: NewMembership) {

@@ -4,7 +4,13 @@ import { isUniqueViolation } from '../../db/errors.ts';
 import type { accounts, users } from '../../db/schema/index.ts';
 import { withSystem, withTenant } from '../../db/tenant.ts';
 import { AppError } from '../../platform/errors.ts';
-import { getAccountBySlug, insertAccount, insertMembership, insertUser } from './accounts.repo.ts';
+import {
+  getAccountBySlug,
+  getUserById,
+  insertAccount,
+  insertMembership,
+  insertUser,
+} from './accounts.repo.ts';
 
 export type Account = typeof accounts.$inferSelect;
 export type User = typeof users.$inferSelect;
@@ -30,7 +36,7 @@ export async function createAccountWithOwner(
   const userId = crypto.randomUUID();
   try {
     return await withTenant(db, accountId, async (tx) => {
-      const user = await insertUser(tx, {
+      await insertUser(tx, {
         id: userId,
         email: input.owner.email.trim().toLowerCase(),
         name: input.owner.name.trim(),
@@ -45,7 +51,7 @@ export async function createAccountWithOwner(
         timezone: input.timezone ?? 'America/New_York',
       });
       await insertMembership(tx, { accountId, userId, role: 'owner' });
-      return { account, user };
+      return { account, user: (await getUserById(tx, userId))! };
     });
   } catch (error) {
     if (isUniqueViolation(error, 'accounts_slug_key')) {
@@ -71,14 +77,14 @@ export async function createMember(
   const userId = crypto.randomUUID();
   try {
     return await withTenant(db, accountId, async (tx) => {
-      const user = await insertUser(tx, {
+      await insertUser(tx, {
         id: userId,
         email: input.email.trim().toLowerCase(),
         name: input.name.trim(),
         passwordHash: input.passwordHash,
       });
       await insertMembership(tx, { accountId, userId, role: input.role });
-      return user;
+      return (await getUserById(tx, userId))!;
     });
   } catch (error) {
     if (isUniqueViolation(error, 'users_email_key')) {
