@@ -56,11 +56,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    if (lifecycle.state === 'starting' && !ALWAYS_AVAILABLE.has(request.url.split('?')[0] ?? '')) {
+    const path = request.url.split('?')[0] ?? '';
+    if (lifecycle.state === 'starting' && !ALWAYS_AVAILABLE.has(path)) {
       throw new AppError('unavailable', 'STARTING', 'Porchlight is starting; try again in a moment', [], {
         'retry-after': '2',
       });
     }
+    if (lifecycle.state === 'failed' && !ALWAYS_AVAILABLE.has(path)) {
+      throw new AppError('unavailable', 'START_FAILED', 'Porchlight could not start; see its log');
+    }
+  });
+
+  // While draining, every answer closes its connection: an in-flight request on a keep-alive
+  // connection would otherwise hold app.close(), and so the shutdown, until the client hangs up.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (lifecycle.state === 'draining') reply.header('connection', 'close');
+    return payload;
   });
 
   registerAuth(app, { authenticate: deps.authenticate ?? (async () => null), publicPrefixes: ['/api/docs'] });

@@ -76,6 +76,8 @@ export async function startServer(
       lifecycle.state = 'draining';
       clearInterval(analyzeTimer);
       await app.close(); // stops accepting; in-flight requests finish
+      // A stop during start-up lets the migration or seed in progress finish first.
+      await ready.catch(() => {});
       if (jobsStarted) await jobs.stop(Math.max(1000, config.shutdownTimeoutMs - 5000));
       await db.close();
       release();
