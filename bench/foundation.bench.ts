@@ -7,7 +7,8 @@
  *
  * 1. Insert one lead in a transaction. Baseline: the raw driver sending BEGIN / INSERT / COMMIT
  *    as the owner. Porchlight: withTenant (SET LOCAL ROLE + tenant, RLS checked) + Drizzle insert.
- * 2. Read the newest 50 leads of an account. Baseline: the same SELECT on the raw driver.
+ * 2. Read the newest 50 leads of an account. Baseline: the same SELECT in a transaction on the
+ *    raw driver as the owner. Porchlight: withTenant + Drizzle select (rows mapped to objects).
  * 3. GET /healthz through buildApp (Fastify, hooks, schemas) vs a bare node:http server.
  */
 import crypto from 'node:crypto';
@@ -54,7 +55,7 @@ async function compare(
     cand = Math.max(cand, await timed(concurrency, OPS, candidate));
   }
   console.log(
-    `${label.padEnd(58)} baseline ${base.toFixed(0).padStart(7)}/s  porchlight ${cand.toFixed(0).padStart(7)}/s  ratio ${(cand / base).toFixed(2)}`,
+    `${label.padEnd(62)} baseline ${base.toFixed(0).padStart(7)}/s  porchlight ${cand.toFixed(0).padStart(7)}/s  ratio ${(cand / base).toFixed(2)}`,
   );
 }
 
@@ -95,10 +96,18 @@ async function benchDatabase(db: Database, label: string, concurrency: number) {
   );
 
   const selectSql = 'SELECT * FROM leads WHERE account_id = $1 ORDER BY created_at DESC, id DESC LIMIT 50';
+  await db.query('ANALYZE leads');
+  // The same SQL text through withTenant: separates the tenancy cost from Drizzle's mapping.
+  await compare(
+    `${label}: newest 50 leads, withTenant with raw SQL (c=${concurrency})`,
+    concurrency,
+    () => db.transaction('', (_tx, client) => client.query(selectSql, [accountId])),
+    () => withTenant(db, accountId, (_tx, client) => client.query(selectSql, [accountId])),
+  );
   await compare(
     `${label}: newest 50 leads of an account (c=${concurrency})`,
     concurrency,
-    () => db.query(selectSql, [accountId]),
+    () => db.transaction('', (_tx, client) => client.query(selectSql, [accountId])),
     () =>
       withTenant(db, accountId, (tx) =>
         tx

@@ -175,9 +175,9 @@ ALTER TABLE "leads" ADD CONSTRAINT "leads_account_fkey" FOREIGN KEY ("account_id
 ALTER TABLE "leads" ADD CONSTRAINT "leads_page_fkey" FOREIGN KEY ("account_id","page_id") REFERENCES "public"."capture_pages"("account_id","id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "capture_pages" ADD CONSTRAINT "capture_pages_account_fkey" FOREIGN KEY ("account_id") REFERENCES "public"."accounts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "memberships_user_idx" ON "memberships" USING btree ("user_id");--> statement-breakpoint
-CREATE INDEX "lead_events_lead_idx" ON "lead_events" USING btree ("account_id","lead_id","created_at" DESC NULLS LAST);--> statement-breakpoint
-CREATE INDEX "leads_account_created_idx" ON "leads" USING btree ("account_id","created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
-CREATE INDEX "leads_account_status_idx" ON "leads" USING btree ("account_id","status","created_at" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "lead_events_lead_idx" ON "lead_events" USING btree ("account_id","lead_id","created_at" DESC NULLS FIRST);--> statement-breakpoint
+CREATE INDEX "leads_account_created_idx" ON "leads" USING btree ("account_id","created_at" DESC NULLS FIRST,"id" DESC NULLS FIRST);--> statement-breakpoint
+CREATE INDEX "leads_account_status_idx" ON "leads" USING btree ("account_id","status","created_at" DESC NULLS FIRST);--> statement-breakpoint
 CREATE INDEX "leads_account_email_idx" ON "leads" USING btree ("account_id","email");--> statement-breakpoint
 CREATE INDEX "leads_account_phone_idx" ON "leads" USING btree ("account_id","phone_e164");--> statement-breakpoint
 CREATE INDEX "leads_search_trgm_idx" ON "leads" USING gin ((coalesce("full_name", '') || ' ' || coalesce("email"::text, '') || ' ' || coalesce("phone_e164", '')) gin_trgm_ops);

@@ -118,8 +118,13 @@ export const leads = pgTable(
       columns: [t.accountId, t.pageId],
       foreignColumns: [capturePages.accountId, capturePages.id],
     }),
-    index('leads_account_created_idx').on(t.accountId, t.createdAt.desc(), t.id.desc()),
-    index('leads_account_status_idx').on(t.accountId, t.status, t.createdAt.desc()),
+    // DESC NULLS FIRST is what ORDER BY … DESC means: an index built NULLS LAST cannot serve it.
+    index('leads_account_created_idx').on(
+      t.accountId,
+      t.createdAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
+    index('leads_account_status_idx').on(t.accountId, t.status, t.createdAt.desc().nullsFirst()),
     index('leads_account_email_idx').on(t.accountId, t.email),
     index('leads_account_phone_idx').on(t.accountId, t.phoneE164),
     index('leads_search_trgm_idx').using(
@@ -153,7 +158,7 @@ export const leadEvents = pgTable(
       columns: [t.accountId, t.leadId],
       foreignColumns: [leads.accountId, leads.id],
     }).onDelete('cascade'),
-    index('lead_events_lead_idx').on(t.accountId, t.leadId, t.createdAt.desc()),
+    index('lead_events_lead_idx').on(t.accountId, t.leadId, t.createdAt.desc().nullsFirst()),
     check('lead_events_kind_format_check', sql`kind ~ '^[a-z][a-z0-9_.]{1,63}$'`),
   ],
 );
