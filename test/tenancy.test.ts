@@ -318,6 +318,29 @@ describe('the audit', () => {
     );
     expect(await auditTenancy(db)).toEqual([]);
   });
+
+  it('reports an app role that could bypass RLS (start-up refuses to run on any finding)', async () => {
+    const findings = await findingsAfter('ALTER ROLE porchlight_app BYPASSRLS');
+    expect(findings).toContainEqual(
+      expect.objectContaining({ check: 'app role owns or can bypass', object: 'porchlight_app' }),
+    );
+  });
+
+  it('reports a new table without protection, and a global table granted too much', async () => {
+    const findings = await findingsAfter(
+      'CREATE TABLE notes_without_rls (account_id uuid NOT NULL, id uuid, PRIMARY KEY (account_id, id)); ' +
+        'GRANT DELETE ON plans TO porchlight_app',
+    );
+    expect(findings).toContainEqual(
+      expect.objectContaining({
+        check: 'tenant table without RLS enabled and forced',
+        object: 'notes_without_rls',
+      }),
+    );
+    expect(findings).toContainEqual(
+      expect.objectContaining({ check: 'global table grants too much', object: 'plans', detail: 'DELETE' }),
+    );
+  });
 });
 
 describe('search', () => {

@@ -47,3 +47,37 @@ describe('database', () => {
     expect(reasons).toEqual(['test: list plans']);
   });
 });
+
+describe('migrations', () => {
+  it('applies nothing when one migration of a batch fails, and names it', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { MIGRATIONS_FOLDER, MigrationError, migrate } = await import('./migrate.ts');
+    // The real migrations plus two more: one that works, then one that fails.
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'porchlight-migrations-'));
+    fs.cpSync(MIGRATIONS_FOLDER, folder, { recursive: true });
+    const journalFile = path.join(folder, 'meta', '_journal.json');
+    const journal = JSON.parse(fs.readFileSync(journalFile, 'utf8'));
+    const last = journal.entries[journal.entries.length - 1];
+    const extra = [
+      { tag: '9000_fine', sql: 'CREATE TABLE migration_probe (id int);' },
+      { tag: '9001_broken', sql: 'ALTER TABLE no_such_table ADD COLUMN x int;' },
+    ];
+    extra.forEach((m, i) => {
+      fs.writeFileSync(path.join(folder, `${m.tag}.sql`), m.sql);
+      journal.entries.push({ ...last, idx: last.idx + 1 + i, when: last.when + 1 + i, tag: m.tag });
+    });
+    fs.writeFileSync(journalFile, JSON.stringify(journal));
+    try {
+      const error = await migrate(db, folder).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MigrationError);
+      expect((error as Error).message).toContain('9001_broken');
+      const probe = await db.query(`SELECT to_regclass('public.migration_probe') AS t`);
+      expect(probe.rows[0]).toEqual({ t: null });
+      expect(await pendingMigrations(db, folder)).toEqual(['9000_fine', '9001_broken']);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});

@@ -23,27 +23,27 @@ export class MigrationError extends Error {
   }
 }
 
-let cached: (MigrationMeta & { tag: string })[] | undefined;
+const cache = new Map<string, (MigrationMeta & { tag: string })[]>();
 
-function loadMigrations(): (MigrationMeta & { tag: string })[] {
+function loadMigrations(folder: string): (MigrationMeta & { tag: string })[] {
+  const cached = cache.get(folder);
   if (cached) return cached;
-  const metas = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER });
+  const metas = readMigrationFiles({ migrationsFolder: folder });
   // readMigrationFiles keeps the journal's order; take the tags from it for messages.
-  const journal = JSON.parse(
-    fs.readFileSync(path.join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8'),
-  ) as {
+  const journal = JSON.parse(fs.readFileSync(path.join(folder, 'meta', '_journal.json'), 'utf8')) as {
     entries: { tag: string }[];
   };
-  cached = metas.map((m, i) => ({ ...m, tag: journal.entries[i]?.tag ?? String(i) }));
-  return cached;
+  const loaded = metas.map((m, i) => ({ ...m, tag: journal.entries[i]?.tag ?? String(i) }));
+  cache.set(folder, loaded);
+  return loaded;
 }
 
 /**
  * Applies every pending migration in one transaction (all or nothing), as the connecting user.
  * Returns the tags applied. Throws MigrationError naming the one that failed.
  */
-export async function migrate(db: Database): Promise<string[]> {
-  const migrations = loadMigrations();
+export async function migrate(db: Database, folder = MIGRATIONS_FOLDER): Promise<string[]> {
+  const migrations = loadMigrations(folder);
   return db.transaction('', async (_tx, client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
     await client.query('CREATE SCHEMA IF NOT EXISTS drizzle');
@@ -72,8 +72,8 @@ export async function migrate(db: Database): Promise<string[]> {
 }
 
 /** Migrations in the code that the database has not applied yet (readiness checks this). */
-export async function pendingMigrations(db: Database): Promise<string[]> {
-  const migrations = loadMigrations();
+export async function pendingMigrations(db: Database, folder = MIGRATIONS_FOLDER): Promise<string[]> {
+  const migrations = loadMigrations(folder);
   let lastMillis = -1;
   try {
     const last = await db.query<{ created_at: string }>(
