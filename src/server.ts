@@ -28,6 +28,7 @@ export async function startServer(
   const release = lockIfEmbedded(config);
   const lifecycle = createLifecycle('starting');
   const db = deferredDatabase(config.databaseUrl ? 'postgres' : 'pglite');
+  db.onSystemUse = (reason) => logger.info({ reason }, 'cross-tenant path');
   const jobs = createJobQueue({ db, logger, jobs: allJobs, supervise: config.workerMode === 'inline' });
   let app: FastifyInstance;
   try {

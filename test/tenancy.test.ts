@@ -322,7 +322,15 @@ describe('the audit', () => {
   it('reports an app role that could bypass RLS (start-up refuses to run on any finding)', async () => {
     const findings = await findingsAfter('ALTER ROLE porchlight_app BYPASSRLS');
     expect(findings).toContainEqual(
-      expect.objectContaining({ check: 'app role owns or can bypass', object: 'porchlight_app' }),
+      expect.objectContaining({ check: 'app role owns, can bypass or inherits', object: 'porchlight_app' }),
+    );
+  });
+
+  it('reports an app role that is a member of another role (it could SET ROLE to it)', async () => {
+    const probe = `porchlight_probe_${crypto.randomBytes(4).toString('hex')}`;
+    const findings = await findingsAfter(`CREATE ROLE ${probe} NOLOGIN; GRANT ${probe} TO porchlight_app`);
+    expect(findings).toContainEqual(
+      expect.objectContaining({ check: 'app role owns, can bypass or inherits', object: 'porchlight_app' }),
     );
   });
 

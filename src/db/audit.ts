@@ -90,11 +90,13 @@ const CHECKS: { check: string; sql: string }[] = [
         AND NOT coalesce(c.reloptions && ARRAY['security_invoker=true', 'security_invoker=on', 'security_invoker=1'], false)`,
   },
   {
-    check: 'app role owns or can bypass',
-    sql: `SELECT r.rolname AS object, format('superuser=%s bypassrls=%s owns=%s', r.rolsuper, r.rolbypassrls,
-        (SELECT count(*) FROM pg_class c WHERE c.relowner = r.oid)) AS detail
+    check: 'app role owns, can bypass or inherits',
+    sql: `SELECT r.rolname AS object, format('superuser=%s bypassrls=%s owns=%s member_of=%s', r.rolsuper,
+        r.rolbypassrls, (SELECT count(*) FROM pg_class c WHERE c.relowner = r.oid),
+        (SELECT count(*) FROM pg_auth_members m WHERE m.member = r.oid)) AS detail
       FROM pg_roles r WHERE r.rolname = '${APP_ROLE}' AND $1::text[] IS NOT NULL
-        AND (r.rolsuper OR r.rolbypassrls OR EXISTS (SELECT 1 FROM pg_class c WHERE c.relowner = r.oid))`,
+        AND (r.rolsuper OR r.rolbypassrls OR EXISTS (SELECT 1 FROM pg_class c WHERE c.relowner = r.oid)
+          OR EXISTS (SELECT 1 FROM pg_auth_members m WHERE m.member = r.oid))`,
   },
 ];
 

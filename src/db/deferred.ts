@@ -22,9 +22,10 @@ export function deferredDatabase(engine: Engine): Database & {
     query: async (text, values) => (await ready).query(text, values),
     transaction: async (setupSql, fn) => (await ready).transaction(setupSql, fn),
     close: async () => current?.close(),
+    // withSystem reports to the proxy's own onSystemUse; the real database is reached only
+    // through `transaction`, so nothing is reported twice.
     resolve: (db) => {
       current = db;
-      db.onSystemUse = (reason) => proxy.onSystemUse?.(reason);
       resolveFn(db);
     },
     reject: (error) => rejectFn(error),
