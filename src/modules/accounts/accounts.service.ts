@@ -24,6 +24,21 @@ export type CreateAccountInput = {
   owner: { email: string; name: string; passwordHash: string | null };
 };
 
+/** A taken slug or email as a 409 naming the field; any other error as it was. */
+function asConflict(error: unknown): unknown {
+  if (isUniqueViolation(error, 'accounts_slug_key')) {
+    return new AppError('conflict', 'ACCOUNT_SLUG_TAKEN', 'That account address is taken', [
+      { path: 'accountSlug', message: 'is taken' },
+    ]);
+  }
+  if (isUniqueViolation(error, 'users_email_key')) {
+    return new AppError('conflict', 'USER_EMAIL_TAKEN', 'An account with that email exists', [
+      { path: 'email', message: 'is already registered' },
+    ]);
+  }
+  return error;
+}
+
 /**
  * A new tenant: the owner user, the account and the OWNER membership in one transaction.
  * The account id is made here, so the transaction can be the new tenant's from its start.
@@ -54,17 +69,7 @@ export async function createAccountWithOwner(
       return { account, user: (await getUserById(tx, userId))! };
     });
   } catch (error) {
-    if (isUniqueViolation(error, 'accounts_slug_key')) {
-      throw new AppError('conflict', 'ACCOUNT_SLUG_TAKEN', 'That account address is taken', [
-        { path: 'accountSlug', message: 'is taken' },
-      ]);
-    }
-    if (isUniqueViolation(error, 'users_email_key')) {
-      throw new AppError('conflict', 'USER_EMAIL_TAKEN', 'An account with that email exists', [
-        { path: 'email', message: 'is already registered' },
-      ]);
-    }
-    throw error;
+    throw asConflict(error);
   }
 }
 
@@ -87,12 +92,7 @@ export async function createMember(
       return (await getUserById(tx, userId))!;
     });
   } catch (error) {
-    if (isUniqueViolation(error, 'users_email_key')) {
-      throw new AppError('conflict', 'USER_EMAIL_TAKEN', 'An account with that email exists', [
-        { path: 'email', message: 'is already registered' },
-      ]);
-    }
-    throw error;
+    throw asConflict(error);
   }
 }
 
