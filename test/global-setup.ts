@@ -14,7 +14,7 @@ declare module 'vitest' {
 
 /**
  * Migrates one template per engine, once per run; each test file clones it (PGlite: from a
- * data-dir dump, about 1 s; PostgreSQL: CREATE DATABASE … TEMPLATE), so files run in parallel.
+ * data-dir dump, about 0.5 s; PostgreSQL: CREATE DATABASE … TEMPLATE), so files run in parallel.
  */
 export default async function setup(project: TestProject) {
   const engine = project.name === 'postgres' ? 'postgres' : 'pglite';
