@@ -7,6 +7,7 @@ import {
 } from '../src/modules/accounts/accounts.service.ts';
 import { type CreateLeadInput, createLead } from '../src/modules/leads/leads.service.ts';
 import { type CreatePageInput, createPage } from '../src/modules/pages/pages.service.ts';
+import { createInvitation } from '../src/modules/team/invitations.service.ts';
 
 /**
  * Tenant-aware factories that insert through the real services, so every test makes its
@@ -60,5 +61,16 @@ export async function makeLead(db: Database, options: { accountId: string } & Pa
     email: `lead-${u}@example.test`,
     phoneE164: '+15555550123',
     ...rest,
+  });
+}
+
+export async function makeInvitation(
+  db: Database,
+  options: { accountId: string; invitedByUserId?: string | null; email?: string },
+) {
+  return createInvitation(db, options.accountId, {
+    email: options.email ?? `invitee-${unique()}@example.test`,
+    role: 'member',
+    invitedByUserId: options.invitedByUserId ?? null,
   });
 }

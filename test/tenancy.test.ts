@@ -1,11 +1,11 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditTenancy, auditTenancyWith, listTenantTables } from '../src/db/audit.ts';
+import { APPEND_ONLY_TABLES, auditTenancy, auditTenancyWith, listTenantTables } from '../src/db/audit.ts';
 import type { SqlClient } from '../src/db/client.ts';
 import { pgError } from '../src/db/errors.ts';
 import { withSystem, withTenant } from '../src/db/tenant.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
-import { makeAccount, makeLead, makePage, makeUser } from './factories.ts';
+import { makeAccount, makeInvitation, makeLead, makePage, makeUser } from './factories.ts';
 
 /**
  * The isolation suite. Every tenant table is taken from the catalog (everything in `public`
@@ -91,8 +91,9 @@ const insertCopySql = (table: string) =>
   `INSERT INTO ${ident(table)} SELECT * FROM json_populate_record(NULL::${ident(table)}, $1::json)`;
 
 async function seedTenant(label: string): Promise<string> {
-  const { account } = await makeAccount(db, { name: `Tenant ${label}` });
+  const { account, user: owner } = await makeAccount(db, { name: `Tenant ${label}` });
   await makeUser(db, { accountId: account.id, role: 'member' });
+  await makeInvitation(db, { accountId: account.id, invitedByUserId: owner.id });
   const page = await makePage(db, { accountId: account.id });
   await makeLead(db, { accountId: account.id, pageId: page.id });
   await makeLead(db, { accountId: account.id, pageId: page.id, fullName: 'John Smith' });
@@ -211,15 +212,20 @@ describe('tenant isolation', () => {
   it("lets A neither update nor delete B's rows", async () => {
     for (const table of tables) {
       const b = fixture(table, B);
-      await withTenant(db, A, async (_tx, client) => {
-        const updated = await client.query(
-          `UPDATE ${ident(table)} SET account_id = account_id WHERE ${keyWhere(table)}`,
-          b.key,
-        );
-        expect(updated.rowCount, `${table}: UPDATE of B's row, as A`).toBe(0);
-        const deleted = await client.query(`DELETE FROM ${ident(table)} WHERE ${keyWhere(table)}`, b.key);
-        expect(deleted.rowCount, `${table}: DELETE of B's row, as A`).toBe(0);
-      });
+      const update = `UPDATE ${ident(table)} SET account_id = account_id WHERE ${keyWhere(table)}`;
+      const remove = `DELETE FROM ${ident(table)} WHERE ${keyWhere(table)}`;
+      if ((APPEND_ONLY_TABLES as readonly string[]).includes(table)) {
+        // The app role may not change an append-only table at all.
+        expect(await errorCode(withTenant(db, A, (_tx, c) => c.query(update, b.key))), table).toBe('42501');
+        expect(await errorCode(withTenant(db, A, (_tx, c) => c.query(remove, b.key))), table).toBe('42501');
+      } else {
+        await withTenant(db, A, async (_tx, client) => {
+          const updated = await client.query(update, b.key);
+          expect(updated.rowCount, `${table}: UPDATE of B's row, as A`).toBe(0);
+          const deleted = await client.query(remove, b.key);
+          expect(deleted.rowCount, `${table}: DELETE of B's row, as A`).toBe(0);
+        });
+      }
       const after = await withTenant(db, B, (_tx, client) => readRow(client, table, b.key));
       expect(after, `${table}: B's row after A's UPDATE/DELETE`).toBe(b.text);
     }
@@ -346,7 +352,7 @@ describe('the audit', () => {
       }),
     );
     expect(findings).toContainEqual(
-      expect.objectContaining({ check: 'global table grants too much', object: 'plans', detail: 'DELETE' }),
+      expect.objectContaining({ check: 'app role granted too much', object: 'plans', detail: 'DELETE' }),
     );
   });
 });
@@ -428,5 +434,97 @@ describe('global tables', () => {
       client.query('UPDATE leads SET assigned_user_id = $2 WHERE account_id = $1', [A, bOwner]),
     );
     expect(await errorCode(assign)).toBe('23503');
+  });
+});
+
+describe('identity tables', () => {
+  async function ownerOf(accountId: string): Promise<string> {
+    return withTenant(db, accountId, async (_tx, client) => {
+      const { rows } = await client.query<{ user_id: string }>(
+        `SELECT user_id FROM memberships WHERE account_id = $1 AND role = 'owner'`,
+        [accountId],
+      );
+      return rows[0]!.user_id;
+    });
+  }
+
+  it('keeps sessions, sign-in attempts and tokens away from every tenant: system path only', async () => {
+    const user = await ownerOf(A);
+    const rows: [string, string, unknown[]][] = [
+      [
+        'sessions',
+        `INSERT INTO sessions (id, token_hash, user_id, active_account_id, expires_at)
+         VALUES ($1, $2, $3, $4, now() + interval '1 day')`,
+        [crypto.randomUUID(), crypto.randomBytes(32).toString('hex'), user, A],
+      ],
+      [
+        'login_attempts',
+        'INSERT INTO login_attempts (id, email, ip_hash, success) VALUES ($1, $2, $3, false)',
+        [crypto.randomUUID(), 'someone@example.test', 'abc'],
+      ],
+      [
+        'password_reset_tokens',
+        `INSERT INTO password_reset_tokens (id, user_id, token_hash, expires_at) VALUES ($1, $2, $3, now())`,
+        [crypto.randomUUID(), user, crypto.randomBytes(32).toString('hex')],
+      ],
+      [
+        'email_verification_tokens',
+        `INSERT INTO email_verification_tokens (id, user_id, email, token_hash, expires_at)
+         VALUES ($1, $2, 'x@example.test', $3, now())`,
+        [crypto.randomUUID(), user, crypto.randomBytes(32).toString('hex')],
+      ],
+    ];
+    for (const [table, insert, params] of rows) {
+      await withSystem(db, 'test: seed', (_tx, client) => client.query(insert, params));
+      const seenBySystem = await withSystem(
+        db,
+        'test',
+        async (_tx, c) => (await c.query(`SELECT 1 FROM ${table}`)).rowCount,
+      );
+      expect(seenBySystem, table).toBeGreaterThan(0);
+      const seenByA = await withTenant(
+        db,
+        A,
+        async (_tx, c) => (await c.query(`SELECT 1 FROM ${table}`)).rowCount,
+      );
+      expect(seenByA, table).toBe(0);
+      const fresh = [crypto.randomUUID(), ...params.slice(1)];
+      if (table !== 'login_attempts')
+        fresh[table === 'sessions' ? 1 : 2] = crypto.randomBytes(32).toString('hex');
+      expect(await errorCode(withTenant(db, A, (_tx, c) => c.query(insert, fresh))), table).toBe('42501');
+    }
+  });
+
+  it('shows a tenant only its own API keys, and lets it delete none', async () => {
+    const insert = `INSERT INTO api_keys (id, account_id, name, prefix, key_hash) VALUES ($1, $2, 'k', $3, 'h')`;
+    const prefix = () => crypto.randomBytes(6).toString('hex');
+    for (const account of [A, B]) {
+      await withSystem(db, 'test: seed keys', (_tx, c) =>
+        c.query(insert, [crypto.randomUUID(), account, prefix()]),
+      );
+    }
+    const seen = await withTenant(db, A, async (_tx, c) => {
+      const { rows } = await c.query<{ account_id: string }>('SELECT account_id FROM api_keys');
+      const updated = await c.query(`UPDATE api_keys SET name = 'x' WHERE account_id = $1`, [B]);
+      return { accounts: [...new Set(rows.map((r) => r.account_id))], updated: updated.rowCount };
+    });
+    expect(seen).toEqual({ accounts: [A], updated: 0 });
+    const forB = withTenant(db, A, (_tx, c) => c.query(insert, [crypto.randomUUID(), B, prefix()]));
+    expect(await errorCode(forB)).toBe('42501');
+    const remove = withTenant(db, A, (_tx, c) => c.query('DELETE FROM api_keys WHERE account_id = $1', [A]));
+    expect(await errorCode(remove)).toBe('42501');
+  });
+
+  it('keeps the audit log append-only for the app role', async () => {
+    const count = await withTenant(db, A, async (_tx, c) => {
+      return (
+        await c.query(`SELECT 1 FROM audit_log WHERE account_id = $1 AND action = 'account.signed_up'`, [A])
+      ).rowCount;
+    });
+    expect(count).toBe(1);
+    const update = withTenant(db, A, (_tx, c) => c.query(`UPDATE audit_log SET action = 'auth.logged_out'`));
+    expect(await errorCode(update)).toBe('42501');
+    const remove = withTenant(db, A, (_tx, c) => c.query('DELETE FROM audit_log'));
+    expect(await errorCode(remove)).toBe('42501');
   });
 });

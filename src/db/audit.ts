@@ -6,11 +6,23 @@ import { APP_ROLE } from './tenant.ts';
  * (slugs, login emails, plan codes) and become reference tables on Citus. Every other table
  * in `public` is tenant data and must pass the audit below.
  */
-export const GLOBAL_TABLES = ['accounts', 'users', 'plans'] as const;
+export const GLOBAL_TABLES = [
+  'accounts',
+  'users',
+  'plans',
+  'sessions',
+  'login_attempts',
+  'password_reset_tokens',
+  'email_verification_tokens',
+  'api_keys',
+] as const;
+
+const ALL = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'];
 
 /**
  * What the app role may do to each global table, and whether RLS must be on for it (its
- * policies say which rows: a tenant changes only its own account, sees only its members).
+ * policies say which rows: a tenant changes only its own account, sees only its members and
+ * keys; sessions, sign-in attempts and tokens are reached only with no tenant set).
  */
 export const GLOBAL_TABLE_RULES: Record<
   (typeof GLOBAL_TABLES)[number],
@@ -19,7 +31,15 @@ export const GLOBAL_TABLE_RULES: Record<
   accounts: { privileges: ['SELECT', 'INSERT', 'UPDATE'], rls: true },
   users: { privileges: ['SELECT', 'INSERT', 'UPDATE'], rls: true },
   plans: { privileges: ['SELECT'], rls: false },
+  sessions: { privileges: ALL, rls: true },
+  login_attempts: { privileges: ALL, rls: true },
+  password_reset_tokens: { privileges: ALL, rls: true },
+  email_verification_tokens: { privileges: ALL, rls: true },
+  api_keys: { privileges: ['SELECT', 'INSERT', 'UPDATE'], rls: true },
 };
+
+/** Tenant tables the app role may only add to and read. */
+export const APPEND_ONLY_TABLES = ['audit_log'] as const;
 
 export type AuditFinding = { check: string; object: string; detail: string };
 
@@ -126,14 +146,21 @@ export async function auditTenancyWith(client: SqlClient): Promise<AuditFinding[
              WHERE has_table_privilege('${APP_ROLE}', c.oid, p)) AS privileges
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE n.nspname = 'public' AND c.relname = ANY ($1::text[])`,
-    [GLOBAL_TABLES],
+    [[...GLOBAL_TABLES, ...APPEND_ONLY_TABLES]],
   );
-  for (const [table, rule] of Object.entries(GLOBAL_TABLE_RULES)) {
+  const rules: [string, { privileges: string[]; rls: boolean }][] = [
+    ...Object.entries(GLOBAL_TABLE_RULES),
+    ...APPEND_ONLY_TABLES.map((t): [string, { privileges: string[]; rls: boolean }] => [
+      t,
+      { privileges: ['SELECT', 'INSERT'], rls: true },
+    ]),
+  ];
+  for (const [table, rule] of rules) {
     const row = rows.find((r) => r.relname === table);
     if (!row) continue;
     const extra = row.privileges.filter((p) => !rule.privileges.includes(p));
     if (extra.length > 0) {
-      findings.push({ check: 'global table grants too much', object: table, detail: extra.join(', ') });
+      findings.push({ check: 'app role granted too much', object: table, detail: extra.join(', ') });
     }
     if (rule.rls && !row.rls) {
       findings.push({ check: 'global table without RLS', object: table, detail: 'rowsecurity=false' });

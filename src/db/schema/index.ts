@@ -1,3 +1,4 @@
+export * from './access.ts';
 export * from './billing.ts';
 export * from './identity.ts';
 export * from './leads.ts';

@@ -4,6 +4,7 @@ import { isUniqueViolation } from '../../db/errors.ts';
 import type { accounts, users } from '../../db/schema/index.ts';
 import { withSystem, withTenant } from '../../db/tenant.ts';
 import { AppError } from '../../platform/errors.ts';
+import { recordAudit } from '../audit/audit.service.ts';
 import {
   getAccountBySlug,
   getUserById,
@@ -66,6 +67,7 @@ export async function createAccountWithOwner(
         timezone: input.timezone ?? 'America/New_York',
       });
       await insertMembership(tx, { accountId, userId, role: 'owner' });
+      await recordAudit(tx, { accountId, action: 'account.signed_up', actorUserId: userId });
       return { account, user: (await getUserById(tx, userId))! };
     });
   } catch (error) {
