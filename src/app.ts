@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
@@ -6,6 +7,8 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import { registerHealthRoutes } from './modules/health/health.routes.ts';
+import { registerAuthRoutes } from './modules/identity/auth.routes.ts';
+import { createAuthenticator } from './modules/identity/authenticate.ts';
 import { registerPlanRoutes } from './modules/plans/plans.routes.ts';
 import { type Authenticator, registerAuth } from './platform/auth.ts';
 import { AppError } from './platform/errors.ts';
@@ -13,6 +16,7 @@ import { registerProblemHandlers } from './platform/http.ts';
 import type { JobQueue } from './platform/jobs.ts';
 import { createLifecycle, type Lifecycle } from './platform/lifecycle.ts';
 import type { Logger } from './platform/logger.ts';
+import { loadAuthPepper } from './platform/secrets.ts';
 
 export type AppDeps = {
   config: Config;
@@ -74,7 +78,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return payload;
   });
 
-  registerAuth(app, { authenticate: deps.authenticate ?? (async () => null), publicPrefixes: ['/api/docs'] });
+  await app.register(fastifyCookie);
+  const { pepper } = loadAuthPepper(deps.config);
+  const sessionPolicy = { idleMs: deps.config.sessionIdleMs, maxMs: deps.config.sessionMaxMs };
+  const authenticate =
+    deps.authenticate ??
+    createAuthenticator({ db: deps.db, isHttps: deps.config.isHttps, policy: sessionPolicy });
+  registerAuth(app, {
+    authenticate,
+    publicPrefixes: ['/api/docs'],
+    allowedOrigins: [new URL(deps.config.baseUrl).origin],
+  });
   requireResponseSchemas(app);
 
   await app.register(fastifySwagger, {
@@ -104,6 +118,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   registerHealthRoutes(app, { db: deps.db, lifecycle });
   registerPlanRoutes(app, { db: deps.db });
+  registerAuthRoutes(app, { db: deps.db, isHttps: deps.config.isHttps, pepper, policy: sessionPolicy });
   if (deps.configure) await deps.configure(app);
 
   return app;

@@ -42,6 +42,9 @@ const envSchema = z
     WORKER_MODE: z.enum(['inline', 'off']).default('inline'),
     WORKER_CONCURRENCY: int(1, 64).default(4),
     DEMO_SEED: boolish.optional(),
+    SESSION_IDLE_HOURS: int(1, 24 * 90, 'a number of hours').default(24),
+    SESSION_MAX_DAYS: int(1, 365, 'a number of days').default(14),
+    AUTH_PEPPER: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
     ENCRYPTION_KEYS: z.string().optional(),
     EMAIL_PROVIDER: z.enum(['dev', 'smtp', 'brevo', 'sendgrid']).default('dev'),
     SMS_PROVIDER: z.enum(['dev', 'twilio']).default('dev'),
@@ -78,6 +81,10 @@ const envSchema = z
       workerConcurrency: env.WORKER_CONCURRENCY,
       // The demo account is seeded by default only on the embedded database.
       demoSeed: env.DEMO_SEED ?? env.DATABASE_URL === undefined,
+      sessionIdleMs: env.SESSION_IDLE_HOURS * 3_600_000,
+      sessionMaxMs: env.SESSION_MAX_DAYS * 86_400_000,
+      /** Keys API-key and IP hashes; unset: generated once into the data dir (see platform/secrets). */
+      authPepper: env.AUTH_PEPPER,
       encryptionKeys: env.ENCRYPTION_KEYS,
       providers: { email: env.EMAIL_PROVIDER, sms: env.SMS_PROVIDER, ai: env.AI_PROVIDER },
       stripe: {
@@ -119,5 +126,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 /** A configuration for tests and tools, with overrides; never reads process.env. */
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', WORKER_MODE: 'off', ...overrides });
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    WORKER_MODE: 'off',
+    AUTH_PEPPER: 'test-pepper-test-pepper-test-pepper-0000',
+    ...overrides,
+  });
 }

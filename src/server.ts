@@ -6,6 +6,7 @@ import { seedDemo } from './modules/demo/demo.seed.ts';
 import { createJobQueue } from './platform/jobs.ts';
 import { createLifecycle } from './platform/lifecycle.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
+import { loadAuthPepper } from './platform/secrets.ts';
 import { allJobs, lockIfEmbedded, openPreparedDatabase } from './runtime.ts';
 
 export type RunningServer = {
@@ -26,6 +27,16 @@ export async function startServer(
 ): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const release = lockIfEmbedded(config);
+  try {
+    if (loadAuthPepper(config).generated) {
+      logger.warn(
+        'AUTH_PEPPER is not set: generated one into the data dir; set it when running several servers',
+      );
+    }
+  } catch (error) {
+    release();
+    throw error;
+  }
   const lifecycle = createLifecycle('starting');
   const db = deferredDatabase(config.databaseUrl ? 'postgres' : 'pglite');
   db.onSystemUse = (reason) => logger.info({ reason }, 'cross-tenant path');

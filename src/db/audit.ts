@@ -79,10 +79,12 @@ const CHECKS: { check: string; sql: string }[] = [
         AND pg_get_expr(p.polwithcheck, p.polrelid) LIKE '%app.account_id%')`,
   },
   {
+    // Every policy that lets rows be written checks them; SELECT and DELETE policies cannot.
     check: 'policy without WITH CHECK',
     sql: `${TENANT_TABLES_CTE}
       SELECT t.relname || '.' || p.polname AS object, 'policy has no WITH CHECK' AS detail
-      FROM pg_policy p JOIN tenant_tables t ON t.oid = p.polrelid WHERE p.polwithcheck IS NULL`,
+      FROM pg_policy p JOIN tenant_tables t ON t.oid = p.polrelid
+      WHERE p.polwithcheck IS NULL AND p.polcmd IN ('*', 'a', 'w')`,
   },
   {
     check: 'unique index on a tenant table not led by account_id',

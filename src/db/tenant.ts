@@ -41,3 +41,13 @@ export function withSystem<T>(db: Database, reason: string, fn: TenantWork<T>): 
   db.onSystemUse?.(reason);
   return db.transaction(`SET LOCAL ROLE ${APP_ROLE};`, fn);
 }
+
+/**
+ * The signed-in user's own path, before a tenant is chosen: no tenant set, `app.user_id` set,
+ * so the user's memberships in every account are readable (policy memberships_of_user) and
+ * nothing else of any tenant. For GET /api/v1/me and switching the active account.
+ */
+export function withUser<T>(db: Database, userId: string, fn: TenantWork<T>): Promise<T> {
+  if (typeof userId !== 'string' || !UUID.test(userId)) throw new InvalidTenantError();
+  return db.transaction(`SET LOCAL ROLE ${APP_ROLE}; SET LOCAL app.user_id = '${userId.toLowerCase()}';`, fn);
+}

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import { checkCsrf } from './csrf.ts';
 import { AppError } from './errors.ts';
 
 /**
@@ -15,11 +16,15 @@ export type AuthContext = {
   role: 'owner' | 'admin' | 'member' | 'affiliate';
   isPlatformAdmin: boolean;
   via: 'session' | 'api_key';
+  /** The session behind a cookie-authenticated request. */
+  sessionId?: string;
 };
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     auth?: AuthLevel;
+    /** false for public endpoints that take cross-site posts on purpose (embedded lead forms). */
+    csrf?: boolean;
   }
   interface FastifyRequest {
     auth: AuthContext | null;
@@ -54,7 +59,7 @@ function allows(level: AuthLevel, auth: AuthContext): boolean {
  */
 export function registerAuth(
   app: FastifyInstance,
-  options: { authenticate: Authenticator; publicPrefixes?: string[] },
+  options: { authenticate: Authenticator; publicPrefixes?: string[]; allowedOrigins: string[] },
 ): void {
   const publicPrefixes = options.publicPrefixes ?? [];
   app.decorateRequest('auth', null);
@@ -69,6 +74,13 @@ export function registerAuth(
     throw new RouteWithoutAuthError(method, route.url);
   });
   app.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
+    // A browser carrying cookies on an unsafe method must come from our own origin: a
+    // cross-site form post (CSRF) is refused before any handler runs. Programs send no cookies.
+    if (request.headers.cookie && request.routeOptions.config.csrf !== false) {
+      const verdict = checkCsrf(request, { allowedOrigins: options.allowedOrigins });
+      if (!verdict.ok)
+        throw new AppError('forbidden', 'CSRF_REJECTED', `Cross-site request refused: ${verdict.reason}`);
+    }
     const level = request.routeOptions.config.auth ?? 'public';
     if (level === 'public') return;
     const auth = await options.authenticate(request);

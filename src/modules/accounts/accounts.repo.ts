@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
 import { accounts, memberships, users } from '../../db/schema/index.ts';
 
@@ -36,4 +36,36 @@ export async function getAccountBySlug(tx: Tx, slug: string) {
 export async function getUserByEmail(tx: Tx, email: string) {
   const [user] = await tx.select().from(users).where(eq(users.email, email)).limit(1);
   return user;
+}
+
+export async function getMembership(tx: Tx, accountId: string, userId: string) {
+  const [row] = await tx
+    .select()
+    .from(memberships)
+    .where(and(eq(memberships.accountId, accountId), eq(memberships.userId, userId)))
+    .limit(1);
+  return row;
+}
+
+/** Every membership of one user with its account (needs the user's own path, `withUser`). */
+export function findMembershipsOfUser(tx: Tx, userId: string) {
+  return tx
+    .select({ role: memberships.role, account: accounts })
+    .from(memberships)
+    .innerJoin(accounts, eq(accounts.id, memberships.accountId))
+    .where(eq(memberships.userId, userId))
+    .orderBy(asc(memberships.createdAt));
+}
+
+export async function getAccountById(tx: Tx, id: string) {
+  const [account] = await tx.select().from(accounts).where(eq(accounts.id, id)).limit(1);
+  return account;
+}
+
+export async function updatePasswordHash(tx: Tx, userId: string, passwordHash: string): Promise<void> {
+  await tx.update(users).set({ passwordHash, updatedAt: new Date() }).where(eq(users.id, userId));
+}
+
+export async function markLoggedIn(tx: Tx, userId: string): Promise<void> {
+  await tx.update(users).set({ lastLoginAt: new Date() }).where(eq(users.id, userId));
 }

@@ -2,19 +2,25 @@ import crypto from 'node:crypto';
 import type { Database } from '../../db/client.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import type { accounts, users } from '../../db/schema/index.ts';
-import { withSystem, withTenant } from '../../db/tenant.ts';
+import { withSystem, withTenant, withUser } from '../../db/tenant.ts';
 import { AppError } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import {
+  findMembershipsOfUser,
   getAccountBySlug,
+  getMembership,
+  getUserByEmail,
   getUserById,
   insertAccount,
   insertMembership,
   insertUser,
+  markLoggedIn,
+  updatePasswordHash,
 } from './accounts.repo.ts';
 
 export type Account = typeof accounts.$inferSelect;
 export type User = typeof users.$inferSelect;
+export type Role = 'owner' | 'admin' | 'member' | 'affiliate';
 
 export type CreateAccountInput = {
   name: string;
@@ -101,4 +107,40 @@ export async function createMember(
 /** An account by its slug (host names and public URLs route by it): the cross-tenant path. */
 export function findAccountBySlug(db: Database, slug: string): Promise<Account | undefined> {
   return withSystem(db, 'accounts: route by slug', (tx) => getAccountBySlug(tx, slug.toLowerCase()));
+}
+
+/** A user by login email, for sign-in and password reset: the system path. */
+export function findUserByEmail(db: Database, email: string): Promise<User | undefined> {
+  return withSystem(db, 'identity: find user by email', (tx) =>
+    getUserByEmail(tx, email.trim().toLowerCase()),
+  );
+}
+
+/** A user by id, for the signed-in session: the system path. */
+export function findUserById(db: Database, userId: string): Promise<User | undefined> {
+  return withSystem(db, 'identity: find user by id', (tx) => getUserById(tx, userId));
+}
+
+/** The accounts a user belongs to, with their role in each (the user's own path). */
+export async function listMembershipsOfUser(
+  db: Database,
+  userId: string,
+): Promise<{ account: Account; role: Role }[]> {
+  const rows = await withUser(db, userId, (tx) => findMembershipsOfUser(tx, userId));
+  return rows.map((r) => ({ account: r.account, role: r.role as Role }));
+}
+
+/** The user's role in one account, or undefined when they are not a member. */
+export async function getRole(db: Database, accountId: string, userId: string): Promise<Role | undefined> {
+  const row = await withTenant(db, accountId, (tx) => getMembership(tx, accountId, userId));
+  return row?.role as Role | undefined;
+}
+
+/** Stores a new password hash (a rehash on login, a reset): the system path. */
+export function setPasswordHash(db: Database, userId: string, passwordHash: string): Promise<void> {
+  return withSystem(db, 'identity: set password hash', (tx) => updatePasswordHash(tx, userId, passwordHash));
+}
+
+export function recordLogin(db: Database, userId: string): Promise<void> {
+  return withSystem(db, 'identity: record login', (tx) => markLoggedIn(tx, userId));
 }

@@ -1,0 +1,149 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Database } from '../../db/client.ts';
+import { AppError } from '../../platform/errors.ts';
+import { hashIp } from '../../platform/tokens.ts';
+import { findUserById, getRole, listMembershipsOfUser } from '../accounts/accounts.service.ts';
+import {
+  loginBody,
+  meSchema,
+  presentAccount,
+  presentUser,
+  signupBody,
+  switchBody,
+  switchReply,
+  userAndAccount,
+} from './auth.schema.ts';
+import { sessionCookieName } from './authenticate.ts';
+import { login } from './login.service.ts';
+import { createSession, resolveSession, revokeSession, type SessionPolicy } from './sessions.service.ts';
+import { signup } from './signup.service.ts';
+
+export type IdentityRouteDeps = { db: Database; isHttps: boolean; pepper: string; policy: SessionPolicy };
+
+/** Sign-up, sign-in, sign-out, who am I, and switching the active account. */
+export function registerAuthRoutes(app: FastifyInstance, deps: IdentityRouteDeps) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const cookie = sessionCookieName(deps.isHttps);
+  const ipHashOf = (request: FastifyRequest) => hashIp(request.ip, deps.pepper);
+
+  /** A new session for the user: the old one (if any) is revoked, the cookie replaced. */
+  async function startSession(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    userId: string,
+    accountId: string | null,
+  ) {
+    const old = request.cookies[cookie];
+    if (old) {
+      const previous = await resolveSession(deps.db, old, deps.policy);
+      if (previous) await revokeSession(deps.db, previous.id, 'rotated');
+    }
+    const session = await createSession(
+      deps.db,
+      { userId, accountId, ipHash: ipHashOf(request), userAgent: request.headers['user-agent'] ?? null },
+      deps.policy,
+    );
+    reply.setCookie(cookie, session.token, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: deps.isHttps,
+      path: '/',
+      expires: session.expiresAt,
+    });
+  }
+
+  r.post(
+    '/api/v1/auth/signup',
+    {
+      config: { auth: 'public' },
+      schema: {
+        tags: ['identity'],
+        summary: 'Create an account and its owner',
+        body: signupBody,
+        response: { 201: userAndAccount },
+      },
+    },
+    async (request, reply) => {
+      const { user, account } = await signup(deps.db, request.body);
+      await startSession(request, reply, user.id, account.id);
+      return reply.code(201).send({ user: presentUser(user), account: presentAccount(account) });
+    },
+  );
+
+  r.post(
+    '/api/v1/auth/login',
+    {
+      config: { auth: 'public' },
+      schema: { tags: ['identity'], summary: 'Sign in', body: loginBody, response: { 200: userAndAccount } },
+    },
+    async (request, reply) => {
+      const { user, account } = await login(deps.db, { ...request.body, ipHash: ipHashOf(request) });
+      await startSession(request, reply, user.id, account?.id ?? null);
+      return { user: presentUser(user), account: account ? presentAccount(account) : null };
+    },
+  );
+
+  r.post(
+    '/api/v1/auth/logout',
+    {
+      config: { auth: 'public' },
+      schema: { tags: ['identity'], summary: 'Sign out', response: { 204: z.null() } },
+    },
+    async (request, reply) => {
+      const token = request.cookies[cookie];
+      if (token) {
+        const session = await resolveSession(deps.db, token, deps.policy);
+        if (session) await revokeSession(deps.db, session.id, 'logout');
+      }
+      reply.clearCookie(cookie, { path: '/' });
+      return reply.code(204).send(null);
+    },
+  );
+
+  r.get(
+    '/api/v1/me',
+    {
+      config: { auth: 'member' },
+      schema: { tags: ['identity'], summary: 'The signed-in user', response: { 200: meSchema } },
+    },
+    async (request) => {
+      const auth = request.auth!;
+      const user = await findUserById(deps.db, auth.userId);
+      if (!user) throw new AppError('unauthorized', 'AUTH_REQUIRED', 'Sign in again');
+      const memberships = await listMembershipsOfUser(deps.db, auth.userId);
+      return {
+        user: presentUser(user),
+        memberships: memberships.map((m) => ({ account: presentAccount(m.account), role: m.role })),
+        activeAccountId: auth.accountId,
+      };
+    },
+  );
+
+  r.put(
+    '/api/v1/session',
+    {
+      config: { auth: 'member' },
+      schema: {
+        tags: ['identity'],
+        summary: 'Switch the active account',
+        body: switchBody,
+        response: { 200: switchReply },
+      },
+    },
+    async (request, reply) => {
+      const auth = request.auth!;
+      const { accountId } = request.body;
+      const role = await getRole(deps.db, accountId, auth.userId);
+      const membership = role
+        ? (await listMembershipsOfUser(deps.db, auth.userId)).find((m) => m.account.id === accountId)
+        : undefined;
+      // Not a member answers exactly as a missing account does.
+      if (!role || !membership) throw new AppError('not_found', 'ACCOUNT_NOT_FOUND', 'No such account');
+      // A change of privileges gets a new session token.
+      await startSession(request, reply, auth.userId, accountId);
+      return { account: presentAccount(membership.account), role };
+    },
+  );
+}

@@ -1,0 +1,255 @@
+import crypto from 'node:crypto';
+import { Writable } from 'node:stream';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../../test/db.ts';
+import { buildApp } from '../../app.ts';
+import { testConfig } from '../../config.ts';
+import { withSystem, withTenant } from '../../db/tenant.ts';
+import { createLogger } from '../../platform/logger.ts';
+import { insertMembership } from '../accounts/accounts.repo.ts';
+
+let db: TestDatabase;
+let app: FastifyInstance;
+const logLines: string[] = [];
+const ORIGIN = 'http://localhost:3000';
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logLines.push(String(chunk));
+      done();
+    },
+  });
+  app = await buildApp({ config: testConfig(), db, logger: createLogger('debug', sink) });
+  await app.ready();
+});
+afterAll(async () => {
+  await app?.close();
+  await db?.destroy();
+});
+
+const COOKIE = 'porchlight_session';
+let seq = 0;
+function newSignup(overrides: Record<string, unknown> = {}) {
+  const u = `${Date.now().toString(36)}${seq++}`;
+  return {
+    email: `agent-${u}@example.test`,
+    password: `correct horse ${u} battery`,
+    name: `Agent ${u}`,
+    accountName: `Realty ${u}`,
+    accountSlug: `realty-${u}`,
+    ...overrides,
+  };
+}
+
+function sessionCookie(res: LightMyRequestResponse): string | undefined {
+  return res.cookies.find((c) => c.name === COOKIE)?.value;
+}
+
+async function signup(body = newSignup()) {
+  const res = await app.inject({ method: 'POST', url: '/api/v1/auth/signup', payload: body });
+  expect(res.statusCode, res.body).toBe(201);
+  return { body, res, cookie: sessionCookie(res)!, json: res.json() };
+}
+
+function login(email: string, password: string, ip = '203.0.113.7') {
+  return app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { email, password },
+    remoteAddress: ip,
+  });
+}
+
+function me(cookie: string) {
+  return app.inject({ method: 'GET', url: '/api/v1/me', cookies: { [COOKIE]: cookie } });
+}
+
+describe('sign-up', () => {
+  it('creates user, account and owner membership, signs in with a safe cookie, and audits it', async () => {
+    const { res, json, body, cookie } = await signup();
+    expect(json.user.email).toBe(body.email);
+    expect(json.account).toMatchObject({ slug: body.accountSlug, planCode: 'trial' });
+    const set = res.cookies.find((c) => c.name === COOKIE)!;
+    expect(set).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
+    expect(set.secure).toBeFalsy(); // BASE_URL is http here
+    expect(cookie).toHaveLength(43);
+    const who = await me(cookie);
+    expect(who.statusCode).toBe(200);
+    expect(who.json()).toMatchObject({
+      user: { email: body.email },
+      activeAccountId: json.account.id,
+      memberships: [{ role: 'owner', account: { id: json.account.id } }],
+    });
+    const audit = await withTenant(
+      db,
+      json.account.id,
+      async (_tx, c) =>
+        (
+          await c.query<{ action: string }>('SELECT action FROM audit_log WHERE account_id = $1', [
+            json.account.id,
+          ])
+        ).rows,
+    );
+    expect(audit.map((a) => a.action)).toContain('account.signed_up');
+  });
+
+  it('stores an argon2id hash at the policy parameters, and no raw session token', async () => {
+    const { body, cookie } = await signup();
+    const stored = await withSystem(db, 'test', async (_tx, c) => {
+      const users = await c.query<{ password_hash: string }>(
+        'SELECT password_hash FROM users WHERE email = $1',
+        [body.email],
+      );
+      const sessions = await c.query<{ row: string }>('SELECT row_to_json(s)::text AS row FROM sessions s');
+      return { hash: users.rows[0]!.password_hash, sessions: sessions.rows.map((r) => r.row).join('\n') };
+    });
+    expect(stored.hash.startsWith('$argon2id$v=19$m=19456,t=2,p=1$')).toBe(true);
+    expect(stored.sessions).not.toContain(cookie);
+    expect(stored.sessions).toContain(crypto.createHash('sha256').update(cookie).digest('hex'));
+  });
+
+  it('refuses a reserved or malformed slug, a common password, and says which field', async () => {
+    for (const [overrides, path] of [
+      [{ accountSlug: 'www' }, 'accountSlug'],
+      [{ accountSlug: 'No Spaces' }, 'accountSlug'],
+      [{ password: 'password123' }, 'password'],
+      [{ password: 'short' }, 'password'],
+    ] as const) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/signup',
+        payload: newSignup(overrides),
+      });
+      expect(res.statusCode, JSON.stringify(overrides)).toBe(422);
+      expect(res.json().errors.map((e: { path: string }) => e.path)).toContain(path);
+    }
+  });
+
+  it('answers a taken slug or email with 409 naming the field', async () => {
+    const { body } = await signup();
+    const slug = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/signup',
+      payload: newSignup({ accountSlug: body.accountSlug }),
+    });
+    expect(slug.statusCode).toBe(409);
+    expect(slug.json().errors[0].path).toBe('accountSlug');
+    const email = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/signup',
+      payload: newSignup({ email: body.email.toUpperCase() }),
+    });
+    expect(email.statusCode).toBe(409);
+    expect(email.json().errors[0].path).toBe('email');
+  });
+});
+
+describe('sign-in', () => {
+  it('answers an unknown email and a wrong password identically', async () => {
+    const { body } = await signup();
+    const wrong = await login(body.email, 'not the password at all', '198.51.100.1');
+    const unknown = await login(`nobody-${body.email}`, 'not the password at all', '198.51.100.2');
+    expect(wrong.statusCode).toBe(401);
+    expect(unknown.statusCode).toBe(401);
+    const strip = (r: LightMyRequestResponse) => ({ ...r.json(), requestId: undefined });
+    expect(strip(wrong)).toEqual(strip(unknown));
+  });
+
+  it('signs in, rotates the session, and signs out server-side', async () => {
+    const { body, cookie: first } = await signup();
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: body.email.toUpperCase(), password: body.password },
+      cookies: { [COOKIE]: first },
+      headers: { origin: ORIGIN },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const second = sessionCookie(res)!;
+    expect(second).not.toBe(first);
+    expect((await me(first)).statusCode).toBe(401); // the old session was revoked
+    expect((await me(second)).statusCode).toBe(200);
+    const out = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      cookies: { [COOKIE]: second },
+      headers: { origin: ORIGIN },
+    });
+    expect(out.statusCode).toBe(204);
+    expect((await me(second)).statusCode).toBe(401);
+  });
+
+  it('locks an email after repeated failures with a rising Retry-After, but lets a known device in', async () => {
+    const { body } = await signup();
+    const known = '192.0.2.10';
+    expect((await login(body.email, body.password, known)).statusCode).toBe(200);
+    for (let i = 0; i < 5; i++)
+      expect((await login(body.email, 'wrong password!', '192.0.2.66')).statusCode).toBe(401);
+    const locked = await login(body.email, 'wrong password!', '192.0.2.66');
+    expect(locked.statusCode).toBe(429);
+    const first = Number(locked.headers['retry-after']);
+    expect(first).toBeGreaterThan(0);
+    const again = await login(body.email, 'wrong password!', '192.0.2.66');
+    expect(again.statusCode).toBe(429);
+    expect(Number(again.headers['retry-after'])).toBeGreaterThan(first);
+    // The right password from an unknown place is still refused while locked…
+    expect((await login(body.email, body.password, '192.0.2.99')).statusCode).toBe(429);
+    // …but the owner's known device gets in.
+    expect((await login(body.email, body.password, known)).statusCode).toBe(200);
+  });
+});
+
+describe('sessions and accounts', () => {
+  it('refuses a cross-site post that carries the session cookie', async () => {
+    const { cookie } = await signup();
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      cookies: { [COOKIE]: cookie },
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().code).toBe('CSRF_REJECTED');
+    expect((await me(cookie)).statusCode).toBe(200); // still signed in
+  });
+
+  it('switches to another account the user belongs to, with a new session; a foreign one is 404', async () => {
+    const mine = await signup();
+    const other = await signup();
+    await withTenant(db, other.json.account.id, (tx) =>
+      insertMembership(tx, { accountId: other.json.account.id, userId: mine.json.user.id, role: 'member' }),
+    );
+    const stranger = await signup();
+    const put = (accountId: string, cookie: string) =>
+      app.inject({
+        method: 'PUT',
+        url: '/api/v1/session',
+        payload: { accountId },
+        cookies: { [COOKIE]: cookie },
+        headers: { origin: ORIGIN },
+      });
+    const foreign = await put(stranger.json.account.id, mine.cookie);
+    expect(foreign.statusCode).toBe(404);
+    const res = await put(other.json.account.id, mine.cookie);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ role: 'member', account: { id: other.json.account.id } });
+    const next = sessionCookie(res)!;
+    expect(next).not.toBe(mine.cookie);
+    const who = (await me(next)).json();
+    expect(who.activeAccountId).toBe(other.json.account.id);
+    expect(who.memberships.map((m: { role: string }) => m.role).sort()).toEqual(['member', 'owner']);
+  });
+
+  it('never writes a password or a session token to the log', async () => {
+    const { body, cookie } = await signup(newSignup({ password: 'canary-password-7f3e9a1b' }));
+    await login(body.email, body.password);
+    await me(cookie);
+    const log = logLines.join('');
+    expect(log.length).toBeGreaterThan(0);
+    expect(log).not.toContain('canary-password-7f3e9a1b');
+    expect(log).not.toContain(cookie);
+  });
+});

@@ -1,0 +1,96 @@
+import crypto from 'node:crypto';
+import type { Database } from '../../db/client.ts';
+import { withSystem } from '../../db/tenant.ts';
+import { hashToken, newToken } from '../../platform/tokens.ts';
+import {
+  getLiveSessionByHash,
+  insertSession,
+  revokeSessionById,
+  revokeSessionsOfUser,
+  setActiveAccount,
+  touchSession,
+} from './sessions.repo.ts';
+
+export type SessionPolicy = { idleMs: number; maxMs: number };
+
+export type LiveSession = {
+  id: string;
+  userId: string;
+  activeAccountId: string | null;
+  isPlatformAdmin: boolean;
+};
+
+// last_seen_at is written at most this often: an agent's phone polls all day.
+const TOUCH_EVERY_MS = 5 * 60_000;
+
+/** A new session for a user; returns the token for the cookie (only its hash is stored). */
+export async function createSession(
+  db: Database,
+  input: { userId: string; accountId: string | null; ipHash: string | null; userAgent: string | null },
+  policy: SessionPolicy,
+): Promise<{ token: string; sessionId: string; expiresAt: Date }> {
+  const token = newToken();
+  const id = crypto.randomUUID();
+  const expiresAt = new Date(Date.now() + policy.maxMs);
+  await withSystem(db, 'identity: create session', (tx) =>
+    insertSession(tx, {
+      id,
+      tokenHash: hashToken(token),
+      userId: input.userId,
+      activeAccountId: input.accountId,
+      ipHash: input.ipHash,
+      userAgent: input.userAgent?.slice(0, 300) ?? null,
+      expiresAt,
+    }),
+  );
+  return { token, sessionId: id, expiresAt };
+}
+
+/**
+ * The live session for a cookie token: not revoked, within its absolute lifetime and not
+ * idle for longer than the idle timeout (an idle one is revoked here).
+ */
+export async function resolveSession(
+  db: Database,
+  token: string,
+  policy: SessionPolicy,
+): Promise<LiveSession | null> {
+  if (token.length < 20 || token.length > 100) return null;
+  return withSystem(db, 'identity: resolve session', async (tx) => {
+    const row = await getLiveSessionByHash(tx, hashToken(token));
+    if (!row) return null;
+    const idle = Date.now() - row.lastSeenAt.getTime();
+    if (idle > policy.idleMs) {
+      await revokeSessionById(tx, row.id, 'idle');
+      return null;
+    }
+    if (idle > TOUCH_EVERY_MS) {
+      await touchSession(tx, row.id);
+    }
+    return {
+      id: row.id,
+      userId: row.userId,
+      activeAccountId: row.activeAccountId,
+      isPlatformAdmin: row.isPlatformAdmin,
+    };
+  });
+}
+
+export function revokeSession(db: Database, sessionId: string, reason: string): Promise<void> {
+  return withSystem(db, 'identity: revoke session', (tx) => revokeSessionById(tx, sessionId, reason));
+}
+
+export function revokeOtherSessions(
+  db: Database,
+  userId: string,
+  reason: string,
+  exceptId?: string,
+): Promise<void> {
+  return withSystem(db, 'identity: revoke sessions', (tx) =>
+    revokeSessionsOfUser(tx, userId, reason, exceptId),
+  );
+}
+
+export function switchSessionAccount(db: Database, sessionId: string, accountId: string): Promise<void> {
+  return withSystem(db, 'identity: switch account', (tx) => setActiveAccount(tx, sessionId, accountId));
+}
