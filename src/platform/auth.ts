@@ -34,6 +34,15 @@ declare module 'fastify' {
 /** Resolves who is asking (session cookie, API key); the identity module supplies it. */
 export type Authenticator = (request: FastifyRequest) => Promise<AuthContext | null>;
 
+export type DeclaredRoute = { method: string; url: string; auth: AuthLevel };
+
+const routeTables = new WeakMap<FastifyInstance, DeclaredRoute[]>();
+
+/** Every route the app registered with its auth level: the cross-tenant sweep is built from it. */
+export function declaredRoutes(app: FastifyInstance): DeclaredRoute[] {
+  return [...(routeTables.get(app) ?? [])];
+}
+
 export class RouteWithoutAuthError extends Error {
   constructor(method: string, url: string) {
     super(`route ${method} ${url} declares no auth level (config.auth: ${AUTH_LEVELS.join(' | ')})`);
@@ -62,9 +71,14 @@ export function registerAuth(
   options: { authenticate: Authenticator; publicPrefixes?: string[]; allowedOrigins: string[] },
 ): void {
   const publicPrefixes = options.publicPrefixes ?? [];
+  const table: DeclaredRoute[] = [];
+  routeTables.set(app, table);
   app.decorateRequest('auth', null);
   app.addHook('onRoute', (route: RouteOptions) => {
     const level = route.config?.auth;
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') table.push({ method, url: route.url, auth: level ?? 'public' });
+    }
     if (level && (AUTH_LEVELS as readonly string[]).includes(level)) return;
     if (publicPrefixes.some((p) => route.url.startsWith(p))) {
       route.config = { ...route.config, auth: 'public' };

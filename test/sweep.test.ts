@@ -1,0 +1,107 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.ts';
+import { testConfig } from '../src/config.ts';
+import { declaredRoutes } from '../src/platform/auth.ts';
+import { createLogger } from '../src/platform/logger.ts';
+import { createTestDatabase, type TestDatabase } from './db.ts';
+
+/**
+ * The cross-tenant sweep, built from the route table: for every route that is not public,
+ * tenant B's credentials are used on tenant A's objects, and the answer must be 404 (exactly as
+ * for a missing object) with A's data unchanged. A route added without a case here fails the
+ * first test, so no new route escapes the sweep.
+ */
+
+type Tenant = { cookie: string; accountId: string; userId: string; email: string };
+type Ctx = { app: FastifyInstance; a: Tenant; b: Tenant };
+type Case = (ctx: Ctx) => Promise<void>;
+
+const COOKIE = 'porchlight_session';
+const ORIGIN = 'http://localhost:3000';
+
+function as(t: Tenant, app: FastifyInstance) {
+  return (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: unknown) =>
+    app.inject({
+      method,
+      url,
+      cookies: { [COOKIE]: t.cookie },
+      headers: { origin: ORIGIN },
+      ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
+    });
+}
+
+function expectNotFound(res: LightMyRequestResponse) {
+  expect(res.statusCode, res.body).toBe(404);
+  expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+}
+
+/** One case per non-public route: `METHOD url` exactly as registered. */
+const CASES: Record<string, Case> = {
+  // Answers only about the caller: B's session shows B and nothing of A.
+  'GET /api/v1/me': async ({ app, a, b }) => {
+    const res = await as(b, app)('GET', '/api/v1/me');
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.user.id).toBe(b.userId);
+    expect(JSON.stringify(body)).not.toContain(a.accountId);
+    expect(JSON.stringify(body)).not.toContain(a.email);
+  },
+  // B cannot make A's account its active one.
+  'PUT /api/v1/session': async ({ app, a, b }) => {
+    expectNotFound(await as(b, app)('PUT', '/api/v1/session', { accountId: a.accountId }));
+    const me = (await as(b, app)('GET', '/api/v1/me')).json();
+    expect(me.activeAccountId).toBe(b.accountId);
+  },
+};
+
+let db: TestDatabase;
+let ctx: Ctx;
+
+async function signup(app: FastifyInstance, label: string): Promise<Tenant> {
+  const u = `${label}${Date.now().toString(36)}`;
+  const email = `sweep-${u}@example.test`;
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/signup',
+    payload: {
+      email,
+      password: `sweep password ${u}`,
+      name: `Sweep ${label}`,
+      accountName: `Sweep ${label}`,
+      accountSlug: `sweep-${u}`,
+    },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  const cookie = res.cookies.find((c) => c.name === COOKIE)!.value;
+  const body = res.json();
+  return { cookie, accountId: body.account.id, userId: body.user.id, email };
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  const app = await buildApp({ config: testConfig(), db, logger: createLogger('silent') });
+  await app.ready();
+  ctx = { app, a: await signup(app, 'a'), b: await signup(app, 'b') };
+});
+afterAll(async () => {
+  await ctx?.app.close();
+  await db?.destroy();
+});
+
+describe('cross-tenant sweep', () => {
+  it('has a case for every route that is not public', () => {
+    const guarded = declaredRoutes(ctx.app)
+      .filter((r) => r.auth !== 'public')
+      .map((r) => `${r.method} ${r.url}`);
+    expect(guarded.length).toBeGreaterThan(0);
+    const missing = guarded.filter((key) => !(key in CASES));
+    expect(missing, 'add a case to test/sweep.test.ts for each of these routes').toEqual([]);
+    const stale = Object.keys(CASES).filter((key) => !guarded.includes(key));
+    expect(stale, 'these cases name routes that no longer exist').toEqual([]);
+  });
+
+  for (const [route, run] of Object.entries(CASES)) {
+    it(`${route}: tenant B on tenant A's objects`, () => run(ctx));
+  }
+});
