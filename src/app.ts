@@ -7,9 +7,10 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import { registerHealthRoutes } from './modules/health/health.routes.ts';
-import { registerAuthRoutes } from './modules/identity/auth.routes.ts';
+import { registerAuthRoutes, sessionStarter } from './modules/identity/auth.routes.ts';
 import { createAuthenticator } from './modules/identity/authenticate.ts';
 import { registerPlanRoutes } from './modules/plans/plans.routes.ts';
+import { registerTeamRoutes } from './modules/team/team.routes.ts';
 import { type Authenticator, registerAuth } from './platform/auth.ts';
 import { AppError } from './platform/errors.ts';
 import { registerProblemHandlers } from './platform/http.ts';
@@ -118,7 +119,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   registerHealthRoutes(app, { db: deps.db, lifecycle });
   registerPlanRoutes(app, { db: deps.db });
-  registerAuthRoutes(app, { db: deps.db, isHttps: deps.config.isHttps, pepper, policy: sessionPolicy });
+  const identity = { db: deps.db, isHttps: deps.config.isHttps, pepper, policy: sessionPolicy };
+  registerAuthRoutes(app, identity);
+  registerTeamRoutes(app, {
+    db: deps.db,
+    baseUrl: deps.config.baseUrl,
+    startSession: sessionStarter(identity),
+  });
   if (deps.configure) await deps.configure(app);
 
   return app;

@@ -53,6 +53,36 @@ const CASES: Record<string, Case> = {
     const me = (await as(b, app)('GET', '/api/v1/me')).json();
     expect(me.activeAccountId).toBe(b.accountId);
   },
+  // B's team list shows none of A's people.
+  'GET /api/v1/account/members': async ({ app, a, b }) => {
+    const res = await as(b, app)('GET', '/api/v1/account/members');
+    expect(res.statusCode).toBe(200);
+    expect(JSON.stringify(res.json())).not.toContain(a.userId);
+  },
+  // Creates in B's own account only; A's team is unchanged.
+  'POST /api/v1/account/members': async ({ app, a, b }) => {
+    const before = (await as(a, app)('GET', '/api/v1/account/members')).body;
+    const res = await as(b, app)('POST', '/api/v1/account/members', { email: 'sweep-invitee@example.test' });
+    expect(res.statusCode).toBe(201);
+    expect(res.json().acceptUrl).toContain(b.accountId);
+    expect((await as(a, app)('GET', '/api/v1/account/members')).body).toBe(before);
+  },
+  'PATCH /api/v1/account/members/:userId': async ({ app, a, b }) => {
+    expectNotFound(await as(b, app)('PATCH', `/api/v1/account/members/${a.userId}`, { role: 'member' }));
+    const team = (await as(a, app)('GET', '/api/v1/account/members')).json();
+    expect(team.data).toContainEqual(expect.objectContaining({ userId: a.userId, role: 'owner' }));
+  },
+  'DELETE /api/v1/account/members/:userId': async ({ app, a, b }) => {
+    expectNotFound(await as(b, app)('DELETE', `/api/v1/account/members/${a.userId}`));
+    expect((await as(a, app)('GET', '/api/v1/me')).statusCode).toBe(200);
+  },
+  'DELETE /api/v1/account/invitations/:id': async ({ app, a, b }) => {
+    const invite = await as(a, app)('POST', '/api/v1/account/members', { email: 'a-invitee@example.test' });
+    const id = invite.json().invitation.id;
+    expectNotFound(await as(b, app)('DELETE', `/api/v1/account/invitations/${id}`));
+    const team = (await as(a, app)('GET', '/api/v1/account/members')).json();
+    expect(team.invitations.map((i: { id: string }) => i.id)).toContain(id);
+  },
 };
 
 let db: TestDatabase;

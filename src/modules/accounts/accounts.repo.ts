@@ -69,3 +69,47 @@ export async function updatePasswordHash(tx: Tx, userId: string, passwordHash: s
 export async function markLoggedIn(tx: Tx, userId: string): Promise<void> {
   await tx.update(users).set({ lastLoginAt: new Date() }).where(eq(users.id, userId));
 }
+
+/** The members of one account with their user rows (visible: they are members). */
+export function findMembers(tx: Tx, accountId: string) {
+  return tx
+    .select({
+      userId: memberships.userId,
+      role: memberships.role,
+      joinedAt: memberships.createdAt,
+      name: users.name,
+      email: users.email,
+    })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(eq(memberships.accountId, accountId))
+    .orderBy(asc(memberships.createdAt));
+}
+
+/** Locks the account's owner rows for the rest of the transaction; returns their user ids. */
+export async function lockOwners(tx: Tx, accountId: string): Promise<string[]> {
+  const rows = await tx
+    .select({ userId: memberships.userId })
+    .from(memberships)
+    .where(and(eq(memberships.accountId, accountId), eq(memberships.role, 'owner')))
+    .for('update');
+  return rows.map((r) => r.userId);
+}
+
+export async function updateMembershipRole(
+  tx: Tx,
+  accountId: string,
+  userId: string,
+  role: string,
+): Promise<void> {
+  await tx
+    .update(memberships)
+    .set({ role })
+    .where(and(eq(memberships.accountId, accountId), eq(memberships.userId, userId)));
+}
+
+export async function deleteMembership(tx: Tx, accountId: string, userId: string): Promise<void> {
+  await tx
+    .delete(memberships)
+    .where(and(eq(memberships.accountId, accountId), eq(memberships.userId, userId)));
+}

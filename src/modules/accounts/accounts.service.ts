@@ -6,7 +6,10 @@ import { withSystem, withTenant, withUser } from '../../db/tenant.ts';
 import { AppError } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import {
+  deleteMembership,
+  findMembers,
   findMembershipsOfUser,
+  getAccountById,
   getAccountBySlug,
   getMembership,
   getUserByEmail,
@@ -14,7 +17,9 @@ import {
   insertAccount,
   insertMembership,
   insertUser,
+  lockOwners,
   markLoggedIn,
+  updateMembershipRole,
   updatePasswordHash,
 } from './accounts.repo.ts';
 
@@ -85,7 +90,7 @@ export async function createAccountWithOwner(
 export async function createMember(
   db: Database,
   accountId: string,
-  input: { email: string; name: string; passwordHash: string | null; role: 'admin' | 'member' | 'affiliate' },
+  input: { email: string; name: string; passwordHash: string | null; role: Role },
 ): Promise<User> {
   const userId = crypto.randomUUID();
   try {
@@ -143,4 +148,80 @@ export function setPasswordHash(db: Database, userId: string, passwordHash: stri
 
 export function recordLogin(db: Database, userId: string): Promise<void> {
   return withSystem(db, 'identity: record login', (tx) => markLoggedIn(tx, userId));
+}
+
+export type Member = { userId: string; role: Role; joinedAt: Date; name: string; email: string };
+
+export async function listMembers(db: Database, accountId: string): Promise<Member[]> {
+  const rows = await withTenant(db, accountId, (tx) => findMembers(tx, accountId));
+  return rows.map((r) => ({ ...r, role: r.role as Role }));
+}
+
+const NOT_A_MEMBER = () => new AppError('not_found', 'MEMBER_NOT_FOUND', 'No such member');
+const LAST_OWNER = () =>
+  new AppError('conflict', 'LAST_OWNER', 'An account needs an owner: make someone else owner first');
+
+/**
+ * Changes a member's role, or removes them (role null), under the role matrix: only an owner
+ * may grant, change or remove the owner role, and the last owner can be neither demoted nor
+ * removed (the owner rows are locked, so two admins cannot race past that).
+ */
+export async function changeMembership(
+  db: Database,
+  accountId: string,
+  input: { actorUserId: string; actorRole: Role; userId: string; role: Role | null },
+): Promise<{ previous: Role; role: Role | null }> {
+  return withTenant(db, accountId, async (tx) => {
+    const owners = await lockOwners(tx, accountId);
+    const target = await getMembership(tx, accountId, input.userId);
+    if (!target) throw NOT_A_MEMBER();
+    const previous = target.role as Role;
+    const touchesOwner = previous === 'owner' || input.role === 'owner';
+    const leavingSelf = input.role === null && input.userId === input.actorUserId;
+    if (touchesOwner && input.actorRole !== 'owner' && !leavingSelf) {
+      throw new AppError(
+        'forbidden',
+        'OWNER_ONLY',
+        'Only an owner can grant, change or remove the owner role',
+      );
+    }
+    if (previous === 'owner' && input.role !== 'owner' && owners.length <= 1) throw LAST_OWNER();
+    if (input.role === null) {
+      await deleteMembership(tx, accountId, input.userId);
+      await recordAudit(tx, {
+        accountId,
+        action: 'member.removed',
+        actorUserId: input.actorUserId,
+        target: { type: 'user', id: input.userId },
+        details: { previousRole: previous },
+      });
+    } else if (input.role !== previous) {
+      await updateMembershipRole(tx, accountId, input.userId, input.role);
+      await recordAudit(tx, {
+        accountId,
+        action: 'member.role_changed',
+        actorUserId: input.actorUserId,
+        target: { type: 'user', id: input.userId },
+        details: { from: previous, to: input.role },
+      });
+    }
+    return { previous, role: input.role };
+  });
+}
+
+/** Makes an existing user a member (accepting an invitation); no-op if they already are. */
+export async function addMembership(
+  db: Database,
+  accountId: string,
+  userId: string,
+  role: Role,
+): Promise<void> {
+  await withTenant(db, accountId, async (tx) => {
+    if (!(await getMembership(tx, accountId, userId)))
+      await insertMembership(tx, { accountId, userId, role });
+  });
+}
+
+export function findAccountById(db: Database, accountId: string): Promise<Account | undefined> {
+  return withSystem(db, 'accounts: by id', (tx) => getAccountById(tx, accountId));
 }

@@ -22,19 +22,17 @@ import { signup } from './signup.service.ts';
 
 export type IdentityRouteDeps = { db: Database; isHttps: boolean; pepper: string; policy: SessionPolicy };
 
-/** Sign-up, sign-in, sign-out, who am I, and switching the active account. */
-export function registerAuthRoutes(app: FastifyInstance, deps: IdentityRouteDeps) {
-  const r = app.withTypeProvider<ZodTypeProvider>();
-  const cookie = sessionCookieName(deps.isHttps);
-  const ipHashOf = (request: FastifyRequest) => hashIp(request.ip, deps.pepper);
+export type SessionStarter = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  userId: string,
+  accountId: string | null,
+) => Promise<void>;
 
-  /** A new session for the user: the old one (if any) is revoked, the cookie replaced. */
-  async function startSession(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    userId: string,
-    accountId: string | null,
-  ) {
+/** Starts a new session for a user: the old one (if any) is revoked, the cookie replaced. */
+export function sessionStarter(deps: IdentityRouteDeps): SessionStarter {
+  const cookie = sessionCookieName(deps.isHttps);
+  return async (request, reply, userId, accountId) => {
     const old = request.cookies[cookie];
     if (old) {
       const previous = await resolveSession(deps.db, old, deps.policy);
@@ -42,7 +40,12 @@ export function registerAuthRoutes(app: FastifyInstance, deps: IdentityRouteDeps
     }
     const session = await createSession(
       deps.db,
-      { userId, accountId, ipHash: ipHashOf(request), userAgent: request.headers['user-agent'] ?? null },
+      {
+        userId,
+        accountId,
+        ipHash: hashIp(request.ip, deps.pepper),
+        userAgent: request.headers['user-agent'] ?? null,
+      },
       deps.policy,
     );
     reply.setCookie(cookie, session.token, {
@@ -52,7 +55,15 @@ export function registerAuthRoutes(app: FastifyInstance, deps: IdentityRouteDeps
       path: '/',
       expires: session.expiresAt,
     });
-  }
+  };
+}
+
+/** Sign-up, sign-in, sign-out, who am I, and switching the active account. */
+export function registerAuthRoutes(app: FastifyInstance, deps: IdentityRouteDeps) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const cookie = sessionCookieName(deps.isHttps);
+  const ipHashOf = (request: FastifyRequest) => hashIp(request.ip, deps.pepper);
+  const startSession = sessionStarter(deps);
 
   r.post(
     '/api/v1/auth/signup',

@@ -1,14 +1,32 @@
 import crypto from 'node:crypto';
 import type { Database } from '../../db/client.ts';
-import type { invitations, membershipRoles } from '../../db/schema/index.ts';
+import type { invitations } from '../../db/schema/index.ts';
 import { withTenant } from '../../db/tenant.ts';
+import { AppError, invalid } from '../../platform/errors.ts';
+import { checkPasswordPolicy, hashPassword } from '../../platform/passwords.ts';
 import { hashToken, newToken } from '../../platform/tokens.ts';
+import {
+  type Account,
+  addMembership,
+  createMember,
+  findAccountById,
+  findUserByEmail,
+  type Role,
+  type User,
+} from '../accounts/accounts.service.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import { insertInvitation } from './invitations.repo.ts';
+import {
+  findPendingInvitations,
+  getPendingInvitationByHash,
+  insertInvitation,
+  markInvitation,
+} from './invitations.repo.ts';
 
 export type Invitation = typeof invitations.$inferSelect;
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * The token handed to the invitee: `<accountId>.<secret>`. The account id is not secret; it
@@ -22,8 +40,11 @@ export function invitationToken(accountId: string, secret: string): string {
 export async function createInvitation(
   db: Database,
   accountId: string,
-  input: { email: string; role: (typeof membershipRoles)[number]; invitedByUserId: string | null },
+  input: { email: string; role: Role; invitedByUserId: string | null; inviterRole?: Role },
 ): Promise<{ invitation: Invitation; token: string }> {
+  if (input.role === 'owner' && input.inviterRole && input.inviterRole !== 'owner') {
+    throw new AppError('forbidden', 'OWNER_ONLY', 'Only an owner can invite another owner');
+  }
   const secret = newToken();
   const invitation = await withTenant(db, accountId, async (tx) => {
     const row = await insertInvitation(tx, {
@@ -45,4 +66,84 @@ export async function createInvitation(
     return row;
   });
   return { invitation, token: invitationToken(accountId, secret) };
+}
+
+export function listPendingInvitations(db: Database, accountId: string): Promise<Invitation[]> {
+  return withTenant(db, accountId, (tx) => findPendingInvitations(tx, accountId));
+}
+
+export async function revokeInvitation(db: Database, accountId: string, id: string, actorUserId: string) {
+  const done = UUID.test(id)
+    ? await withTenant(db, accountId, async (tx) => {
+        const ok = await markInvitation(tx, accountId, id, 'revokedAt');
+        if (ok) {
+          await recordAudit(tx, {
+            accountId,
+            action: 'invitation.revoked',
+            actorUserId,
+            target: { type: 'invitation', id },
+          });
+        }
+        return ok;
+      })
+    : false;
+  if (!done) throw new AppError('not_found', 'INVITATION_NOT_FOUND', 'No such invitation');
+}
+
+const INVALID_TOKEN = () =>
+  new AppError(
+    'not_found',
+    'INVITATION_NOT_FOUND',
+    'This invitation is not valid: it may have expired or been used',
+  );
+
+/**
+ * Accepts an invitation. A new email becomes a user (name and password required); an existing
+ * user just gains the membership. Single use: the invitation row is locked and marked accepted.
+ */
+export async function acceptInvitation(
+  db: Database,
+  input: { token: string; name?: string | undefined; password?: string | undefined },
+): Promise<{ account: Account; user: User; created: boolean }> {
+  const [accountId, secret] = input.token.split('.', 2);
+  if (!accountId || !secret || !UUID.test(accountId)) throw INVALID_TOKEN();
+  const pendingInvitation = await withTenant(db, accountId, (tx) =>
+    getPendingInvitationByHash(tx, accountId, hashToken(secret)),
+  );
+  if (!pendingInvitation) throw INVALID_TOKEN();
+  const existing = await findUserByEmail(db, pendingInvitation.email);
+  let user: User;
+  if (existing) {
+    await addMembership(db, accountId, existing.id, pendingInvitation.role as Role);
+    user = existing;
+  } else {
+    const errors = [];
+    if (!input.name?.trim()) errors.push({ path: 'name', message: 'is required for a new user' });
+    const problem = input.password
+      ? checkPasswordPolicy(input.password, { email: pendingInvitation.email, name: input.name ?? '' })
+      : 'is required for a new user';
+    if (problem) errors.push({ path: 'password', message: problem });
+    if (errors.length > 0) throw invalid('INVITATION_DETAILS', errors);
+    user = await createMember(db, accountId, {
+      email: pendingInvitation.email,
+      name: input.name!,
+      passwordHash: await hashPassword(input.password!),
+      role: pendingInvitation.role as Role,
+    });
+  }
+  const accepted = await withTenant(db, accountId, async (tx) => {
+    const ok = await markInvitation(tx, accountId, pendingInvitation.id, 'acceptedAt');
+    if (ok) {
+      await recordAudit(tx, {
+        accountId,
+        action: 'invitation.accepted',
+        actorUserId: user.id,
+        target: { type: 'invitation', id: pendingInvitation.id },
+      });
+    }
+    return ok;
+  });
+  if (!accepted) throw INVALID_TOKEN();
+  const account = await findAccountById(db, accountId);
+  return { account: account!, user, created: !existing };
 }

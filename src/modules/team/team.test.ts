@@ -1,0 +1,245 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../../test/db.ts';
+import { buildApp } from '../../app.ts';
+import { testConfig } from '../../config.ts';
+import { withTenant } from '../../db/tenant.ts';
+import { createLogger } from '../../platform/logger.ts';
+
+let db: TestDatabase;
+let app: FastifyInstance;
+const COOKIE = 'porchlight_session';
+const ORIGIN = 'http://localhost:3000';
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  app = await buildApp({ config: testConfig(), db, logger: createLogger('silent') });
+  await app.ready();
+});
+afterAll(async () => {
+  await app?.close();
+  await db?.destroy();
+});
+
+let seq = 0;
+const unique = () => `${Date.now().toString(36)}${seq++}`;
+const cookieOf = (res: LightMyRequestResponse) => res.cookies.find((c) => c.name === COOKIE)?.value;
+
+type Person = { cookie: string; userId: string; accountId: string; email: string; password: string };
+
+async function signup(): Promise<Person> {
+  const u = unique();
+  const body = {
+    email: `team-${u}@example.test`,
+    password: `team password ${u}`,
+    name: `Owner ${u}`,
+    accountName: `Team ${u}`,
+    accountSlug: `team-${u}`,
+  };
+  const res = await app.inject({ method: 'POST', url: '/api/v1/auth/signup', payload: body });
+  expect(res.statusCode, res.body).toBe(201);
+  const json = res.json();
+  return {
+    cookie: cookieOf(res)!,
+    userId: json.user.id,
+    accountId: json.account.id,
+    email: body.email,
+    password: body.password,
+  };
+}
+
+function call(
+  p: { cookie: string },
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT',
+  url: string,
+  payload?: object,
+) {
+  return app.inject({
+    method,
+    url,
+    cookies: { [COOKIE]: p.cookie },
+    headers: { origin: ORIGIN },
+    ...(payload ? { payload: payload as Record<string, unknown> } : {}),
+  });
+}
+
+const tokenOf = (res: LightMyRequestResponse) => decodeURIComponent(res.json().acceptUrl.split('#token=')[1]);
+
+/** Invites a new person with a role and has them accept; returns them signed in. */
+async function addMember(owner: Person, role: 'admin' | 'member' | 'affiliate' | 'owner'): Promise<Person> {
+  const u = unique();
+  const email = `invitee-${u}@example.test`;
+  const invite = await call(owner, 'POST', '/api/v1/account/members', { email, role });
+  expect(invite.statusCode, invite.body).toBe(201);
+  const password = `invitee password ${u}`;
+  const accept = await app.inject({
+    method: 'POST',
+    url: '/api/v1/invitations/accept',
+    payload: { token: tokenOf(invite), name: `Invitee ${u}`, password },
+  });
+  expect(accept.statusCode, accept.body).toBe(200);
+  return {
+    cookie: cookieOf(accept)!,
+    userId: accept.json().user.id,
+    accountId: owner.accountId,
+    email,
+    password,
+  };
+}
+
+describe('invitations', () => {
+  it('invites by email, lists the pending invitation, and a new user accepts once and is signed in', async () => {
+    const owner = await signup();
+    const invite = await call(owner, 'POST', '/api/v1/account/members', {
+      email: 'New.Person@Example.test',
+      role: 'member',
+    });
+    expect(invite.statusCode).toBe(201);
+    expect(invite.json().invitation).toMatchObject({ email: 'new.person@example.test', role: 'member' });
+    const team = (await call(owner, 'GET', '/api/v1/account/members')).json();
+    expect(team.invitations.map((i: { email: string }) => i.email)).toContain('new.person@example.test');
+
+    const token = tokenOf(invite);
+    const missing = await app.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/accept',
+      payload: { token },
+    });
+    expect(missing.statusCode).toBe(422);
+    expect(
+      missing
+        .json()
+        .errors.map((e: { path: string }) => e.path)
+        .sort(),
+    ).toEqual(['name', 'password']);
+    const accept = await app.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/accept',
+      payload: { token, name: 'New Person', password: 'a long fresh password 42' },
+    });
+    expect(accept.statusCode, accept.body).toBe(200);
+    expect(accept.json()).toMatchObject({ signedIn: true, account: { id: owner.accountId } });
+    const me = await call({ cookie: cookieOf(accept)! }, 'GET', '/api/v1/me');
+    expect(me.json().memberships).toEqual([expect.objectContaining({ role: 'member' })]);
+    const again = await app.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/accept',
+      payload: { token, name: 'New Person', password: 'a long fresh password 42' },
+    });
+    expect(again.statusCode).toBe(404);
+  });
+
+  it('adds an existing user without signing them in; refuses bad, expired and revoked tokens', async () => {
+    const owner = await signup();
+    const other = await signup();
+    const invite = await call(owner, 'POST', '/api/v1/account/members', {
+      email: other.email,
+      role: 'admin',
+    });
+    const accept = await app.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/accept',
+      payload: { token: tokenOf(invite) },
+    });
+    expect(accept.statusCode).toBe(200);
+    expect(accept.json().signedIn).toBe(false);
+    expect(cookieOf(accept)).toBeUndefined();
+    const roles = (await call(other, 'GET', '/api/v1/me'))
+      .json()
+      .memberships.map((m: { role: string }) => m.role);
+    expect(roles.sort()).toEqual(['admin', 'owner']);
+
+    for (const token of ['nonsense-token-value', `${owner.accountId}.not-the-secret`]) {
+      const res = await app.inject({ method: 'POST', url: '/api/v1/invitations/accept', payload: { token } });
+      expect(res.statusCode).toBe(404);
+    }
+    const expiring = await call(owner, 'POST', '/api/v1/account/members', {
+      email: `late-${unique()}@example.test`,
+    });
+    await withTenant(db, owner.accountId, (_tx, c) =>
+      c.query(`UPDATE invitations SET expires_at = now() - interval '1 minute' WHERE id = $1`, [
+        expiring.json().invitation.id,
+      ]),
+    );
+    const late = await app.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/accept',
+      payload: { token: tokenOf(expiring), name: 'Late', password: 'a long fresh password 42' },
+    });
+    expect(late.statusCode).toBe(404);
+    const revoked = await call(owner, 'POST', '/api/v1/account/members', {
+      email: `gone-${unique()}@example.test`,
+    });
+    expect(
+      (await call(owner, 'DELETE', `/api/v1/account/invitations/${revoked.json().invitation.id}`)).statusCode,
+    ).toBe(204);
+    const tooLate = await app.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/accept',
+      payload: { token: tokenOf(revoked), name: 'Gone', password: 'a long fresh password 42' },
+    });
+    expect(tooLate.statusCode).toBe(404);
+  });
+
+  it('lets only admins invite, and only owners invite an owner', async () => {
+    const owner = await signup();
+    const member = await addMember(owner, 'member');
+    const admin = await addMember(owner, 'admin');
+    const byMember = await call(member, 'POST', '/api/v1/account/members', {
+      email: `x-${unique()}@example.test`,
+    });
+    expect(byMember.statusCode).toBe(403);
+    const ownerByAdmin = await call(admin, 'POST', '/api/v1/account/members', {
+      email: `y-${unique()}@example.test`,
+      role: 'owner',
+    });
+    expect(ownerByAdmin.statusCode).toBe(403);
+    expect(ownerByAdmin.json().code).toBe('OWNER_ONLY');
+    const ownerByOwner = await call(owner, 'POST', '/api/v1/account/members', {
+      email: `z-${unique()}@example.test`,
+      role: 'owner',
+    });
+    expect(ownerByOwner.statusCode).toBe(201);
+  });
+});
+
+describe('roles', () => {
+  it('changes roles under the matrix, ends the member’s sessions, and keeps the last owner', async () => {
+    const owner = await signup();
+    const member = await addMember(owner, 'member');
+    const admin = await addMember(owner, 'admin');
+    const promote = await call(owner, 'PATCH', `/api/v1/account/members/${member.userId}`, { role: 'admin' });
+    expect(promote.statusCode, promote.body).toBe(200);
+    expect(promote.json().role).toBe('admin');
+    expect((await call(member, 'GET', '/api/v1/me')).statusCode).toBe(401); // privilege change: sign in again
+    const onOwner = await call(admin, 'PATCH', `/api/v1/account/members/${owner.userId}`, { role: 'member' });
+    expect(onOwner.statusCode).toBe(403);
+    const demoteSelf = await call(owner, 'PATCH', `/api/v1/account/members/${owner.userId}`, {
+      role: 'admin',
+    });
+    expect(demoteSelf.statusCode).toBe(409);
+    expect(demoteSelf.json().code).toBe('LAST_OWNER');
+    const leave = await call(owner, 'DELETE', `/api/v1/account/members/${owner.userId}`);
+    expect(leave.statusCode).toBe(409);
+  });
+
+  it('removes a member (their session ends), lets a member leave, and hides other accounts’ people', async () => {
+    const owner = await signup();
+    const member = await addMember(owner, 'member');
+    const leaver = await addMember(owner, 'member');
+    const byMember = await call(member, 'DELETE', `/api/v1/account/members/${leaver.userId}`);
+    expect(byMember.statusCode).toBe(403);
+    expect((await call(owner, 'DELETE', `/api/v1/account/members/${member.userId}`)).statusCode).toBe(204);
+    expect((await call(member, 'GET', '/api/v1/me')).statusCode).toBe(401);
+    expect((await call(leaver, 'DELETE', `/api/v1/account/members/${leaver.userId}`)).statusCode).toBe(204);
+    const team = (await call(owner, 'GET', '/api/v1/account/members')).json();
+    expect(team.data.map((m: { userId: string }) => m.userId)).toEqual([owner.userId]);
+    const stranger = await signup();
+    for (const id of [stranger.userId, 'not-a-uuid']) {
+      expect(
+        (await call(owner, 'PATCH', `/api/v1/account/members/${id}`, { role: 'admin' })).statusCode,
+      ).toBe(404);
+      expect((await call(owner, 'DELETE', `/api/v1/account/members/${id}`)).statusCode).toBe(404);
+    }
+  });
+});
