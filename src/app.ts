@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOpt
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
+import { registerAccountRoutes } from './modules/account/account.routes.ts';
 import { registerHealthRoutes } from './modules/health/health.routes.ts';
 import { registerAuthRoutes, sessionStarter } from './modules/identity/auth.routes.ts';
 import { createAuthenticator } from './modules/identity/authenticate.ts';
@@ -121,6 +122,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerPlanRoutes(app, { db: deps.db });
   const identity = { db: deps.db, isHttps: deps.config.isHttps, pepper, policy: sessionPolicy };
   registerAuthRoutes(app, identity);
+  registerAccountRoutes(app, { db: deps.db });
   registerTeamRoutes(app, {
     db: deps.db,
     baseUrl: deps.config.baseUrl,

@@ -53,6 +53,19 @@ const CASES: Record<string, Case> = {
     const me = (await as(b, app)('GET', '/api/v1/me')).json();
     expect(me.activeAccountId).toBe(b.accountId);
   },
+  'GET /api/v1/account': async ({ app, a, b }) => {
+    const res = await as(b, app)('GET', '/api/v1/account');
+    expect(res.json().id).toBe(b.accountId);
+    expect(res.body).not.toContain(a.accountId);
+  },
+  // Changes B's own account only.
+  'PATCH /api/v1/account': async ({ app, a, b }) => {
+    const before = (await as(a, app)('GET', '/api/v1/account')).body;
+    expect((await as(b, app)('PATCH', '/api/v1/account', { name: 'Renamed by B' })).json().id).toBe(
+      b.accountId,
+    );
+    expect((await as(a, app)('GET', '/api/v1/account')).body).toBe(before);
+  },
   // B's team list shows none of A's people.
   'GET /api/v1/account/members': async ({ app, a, b }) => {
     const res = await as(b, app)('GET', '/api/v1/account/members');

@@ -113,3 +113,12 @@ export async function deleteMembership(tx: Tx, accountId: string, userId: string
     .delete(memberships)
     .where(and(eq(memberships.accountId, accountId), eq(memberships.userId, userId)));
 }
+
+export async function updateAccount(tx: Tx, id: string, patch: Partial<NewAccount>) {
+  const [account] = await tx
+    .update(accounts)
+    .set({ ...patch, updatedAt: new Date() })
+    .where(eq(accounts.id, id))
+    .returning();
+  return account;
+}

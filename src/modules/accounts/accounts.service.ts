@@ -19,6 +19,7 @@ import {
   insertUser,
   lockOwners,
   markLoggedIn,
+  updateAccount,
   updateMembershipRole,
   updatePasswordHash,
 } from './accounts.repo.ts';
@@ -224,4 +225,23 @@ export async function addMembership(
 
 export function findAccountById(db: Database, accountId: string): Promise<Account | undefined> {
   return withSystem(db, 'accounts: by id', (tx) => getAccountById(tx, accountId));
+}
+
+export type AccountProfilePatch = {
+  name?: string | undefined;
+  timezone?: string | undefined;
+  vertical?: Account['vertical'] | undefined;
+  licenseNumber?: string | null | undefined;
+};
+
+/** Changes the account's own profile (the accounts_update policy allows only its own row). */
+export async function updateAccountProfile(
+  db: Database,
+  accountId: string,
+  patch: AccountProfilePatch,
+): Promise<Account> {
+  const fields = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+  const account = await withTenant(db, accountId, (tx) => updateAccount(tx, accountId, fields));
+  if (!account) throw new AppError('not_found', 'ACCOUNT_NOT_FOUND', 'No such account');
+  return account;
 }

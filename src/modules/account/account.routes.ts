@@ -1,0 +1,73 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Database } from '../../db/client.ts';
+import { accountVerticals } from '../../db/schema/index.ts';
+import { AppError, invalid } from '../../platform/errors.ts';
+import { findAccountById, updateAccountProfile } from '../accounts/accounts.service.ts';
+import { accountSchema, presentAccount } from '../identity/auth.schema.ts';
+
+const profileBody = z
+  .object({
+    name: z.string().trim().min(1).max(120),
+    timezone: z.string().min(1).max(64),
+    vertical: z.enum(accountVerticals),
+    licenseNumber: z.string().trim().max(60).nullable(),
+  })
+  .partial()
+  .strict();
+
+const profileSchema = accountSchema.extend({ licenseNumber: z.string().nullable() });
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The active account's profile: read by any member, changed by admins and owners. */
+export function registerAccountRoutes(app: FastifyInstance, deps: { db: Database }) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const present = (a: NonNullable<Awaited<ReturnType<typeof findAccountById>>>) => ({
+    ...presentAccount(a),
+    licenseNumber: a.licenseNumber,
+  });
+
+  r.get(
+    '/api/v1/account',
+    {
+      config: { auth: 'member' },
+      schema: { tags: ['account'], summary: 'The active account', response: { 200: profileSchema } },
+    },
+    async (request) => {
+      const account = await findAccountById(deps.db, request.auth!.accountId);
+      if (!account) throw new AppError('not_found', 'ACCOUNT_NOT_FOUND', 'No such account');
+      return present(account);
+    },
+  );
+
+  r.patch(
+    '/api/v1/account',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags: ['account'],
+        summary: "Change the active account's profile",
+        body: profileBody,
+        response: { 200: profileSchema },
+      },
+    },
+    async (request) => {
+      if (request.body.timezone !== undefined && !isTimeZone(request.body.timezone)) {
+        throw invalid('ACCOUNT_INVALID', [
+          { path: 'timezone', message: 'is not an IANA time zone such as America/Chicago' },
+        ]);
+      }
+      const account = await updateAccountProfile(deps.db, request.auth!.accountId, request.body);
+      return present(account);
+    },
+  );
+}
