@@ -13,7 +13,7 @@ import { createTestDatabase, type TestDatabase } from './db.ts';
  * first test, so no new route escapes the sweep.
  */
 
-type Tenant = { cookie: string; accountId: string; userId: string; email: string };
+type Tenant = { cookie: string; accountId: string; userId: string; email: string; password: string };
 type Ctx = { app: FastifyInstance; a: Tenant; b: Tenant };
 type Case = (ctx: Ctx) => Promise<void>;
 
@@ -52,6 +52,21 @@ const CASES: Record<string, Case> = {
     expectNotFound(await as(b, app)('PUT', '/api/v1/session', { accountId: a.accountId }));
     const me = (await as(b, app)('GET', '/api/v1/me')).json();
     expect(me.activeAccountId).toBe(b.accountId);
+  },
+  // Changes the caller's own password only: A still signs in with A's.
+  'POST /api/v1/auth/password': async ({ app, a, b }) => {
+    const res = await as(b, app)('POST', '/api/v1/auth/password', {
+      currentPassword: a.password,
+      newPassword: 'taken over by b 12345',
+    });
+    expect(res.statusCode).toBe(422);
+    const login = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: a.email, password: a.password },
+      remoteAddress: '198.18.0.9',
+    });
+    expect(login.statusCode).toBe(200);
   },
   'GET /api/v1/account': async ({ app, a, b }) => {
     const res = await as(b, app)('GET', '/api/v1/account');
@@ -118,7 +133,7 @@ async function signup(app: FastifyInstance, label: string): Promise<Tenant> {
   expect(res.statusCode, res.body).toBe(201);
   const cookie = res.cookies.find((c) => c.name === COOKIE)!.value;
   const body = res.json();
-  return { cookie, accountId: body.account.id, userId: body.user.id, email };
+  return { cookie, accountId: body.account.id, userId: body.user.id, email, password: `sweep password ${u}` };
 }
 
 beforeAll(async () => {

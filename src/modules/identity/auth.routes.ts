@@ -8,6 +8,7 @@ import { findUserById, getRole, listMembershipsOfUser } from '../accounts/accoun
 import {
   loginBody,
   meSchema,
+  passwordBody,
   presentAccount,
   presentUser,
   signupBody,
@@ -16,7 +17,7 @@ import {
   userAndAccount,
 } from './auth.schema.ts';
 import { sessionCookieName } from './authenticate.ts';
-import { login } from './login.service.ts';
+import { changePassword, login } from './login.service.ts';
 import { createSession, resolveSession, revokeSession, type SessionPolicy } from './sessions.service.ts';
 import { signup } from './signup.service.ts';
 
@@ -109,6 +110,33 @@ export function registerAuthRoutes(app: FastifyInstance, deps: IdentityRouteDeps
         if (session) await revokeSession(deps.db, session.id, 'logout');
       }
       reply.clearCookie(cookie, { path: '/' });
+      return reply.code(204).send(null);
+    },
+  );
+
+  r.post(
+    '/api/v1/auth/password',
+    {
+      config: { auth: 'member' },
+      schema: {
+        tags: ['identity'],
+        summary: 'Change your password (other sessions end)',
+        body: passwordBody,
+        response: { 204: z.null() },
+      },
+    },
+    async (request, reply) => {
+      const auth = request.auth!;
+      if (auth.via !== 'session' || !auth.sessionId) {
+        throw new AppError('forbidden', 'SESSION_REQUIRED', 'Sign in to change your password');
+      }
+      await changePassword(deps.db, {
+        userId: auth.userId,
+        accountId: auth.accountId,
+        sessionId: auth.sessionId,
+        currentPassword: request.body.currentPassword,
+        newPassword: request.body.newPassword,
+      });
       return reply.code(204).send(null);
     },
   );

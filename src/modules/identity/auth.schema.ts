@@ -45,6 +45,10 @@ export const meSchema = z.object({
 });
 
 export const switchBody = z.object({ accountId: z.uuid() });
+export const passwordBody = z.object({
+  currentPassword: z.string().min(1).max(1024),
+  newPassword: z.string().min(1).max(1024),
+});
 export const switchReply = z.object({ account: accountSchema, role: roleSchema });
 
 export function presentUser(user: User): z.infer<typeof userSchema> {

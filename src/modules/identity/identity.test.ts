@@ -259,6 +259,34 @@ describe('sessions and accounts', () => {
   });
 });
 
+describe('password change', () => {
+  it('needs the current password, applies the policy, ends every other session and keeps this one', async () => {
+    const { body, cookie } = await signup();
+    const other = sessionCookie(await login(body.email, body.password, '203.0.113.50'))!;
+    const change = (payload: object) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/password',
+        payload: payload as Record<string, unknown>,
+        cookies: { [COOKIE]: cookie },
+        headers: { origin: ORIGIN },
+      });
+    const wrong = await change({ currentPassword: 'not it at all', newPassword: 'a brand new passphrase' });
+    expect(wrong.statusCode).toBe(422);
+    expect(wrong.json().errors[0].path).toBe('currentPassword');
+    const weak = await change({ currentPassword: body.password, newPassword: 'password1' });
+    expect(weak.statusCode).toBe(422);
+    expect(weak.json().errors[0].path).toBe('newPassword');
+    const fresh = 'a brand new passphrase 9c1';
+    secrets.add(fresh);
+    expect((await change({ currentPassword: body.password, newPassword: fresh })).statusCode).toBe(204);
+    expect((await me(cookie)).statusCode).toBe(200);
+    expect((await me(other)).statusCode).toBe(401);
+    expect((await login(body.email, body.password, '203.0.113.51')).statusCode).toBe(401);
+    expect((await login(body.email, fresh, '203.0.113.51')).statusCode).toBe(200);
+  });
+});
+
 describe('at rest', () => {
   it('no table holds a password or a session token in clear, after all the flows above', async () => {
     expect(secrets.size).toBeGreaterThan(10);

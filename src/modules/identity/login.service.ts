@@ -1,11 +1,18 @@
 import crypto from 'node:crypto';
 import type { Database } from '../../db/client.ts';
 import { withSystem, withTenant } from '../../db/tenant.ts';
-import { AppError } from '../../platform/errors.ts';
-import { burnPasswordTime, hashPassword, needsRehash, verifyPassword } from '../../platform/passwords.ts';
+import { AppError, invalid } from '../../platform/errors.ts';
+import {
+  burnPasswordTime,
+  checkPasswordPolicy,
+  hashPassword,
+  needsRehash,
+  verifyPassword,
+} from '../../platform/passwords.ts';
 import {
   type Account,
   findUserByEmail,
+  findUserById,
   listMembershipsOfUser,
   recordLogin,
   setPasswordHash,
@@ -13,6 +20,7 @@ import {
 } from '../accounts/accounts.service.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { getLoginPressure, insertLoginAttempt } from './sessions.repo.ts';
+import { revokeOtherSessions } from './sessions.service.ts';
 
 /**
  * Brute-force policy (docs/decisions/007-identity-tables.md):
@@ -109,4 +117,31 @@ async function auditForUser(
       recordAudit(tx, { accountId: account.id, action, target: { type: 'user', id: userId }, ipHash }),
     );
   }
+}
+
+/**
+ * Changes the signed-in user's password after checking the current one; every other session
+ * of the user ends (the one making the change stays), and the account's audit log records it.
+ */
+export async function changePassword(
+  db: Database,
+  input: {
+    userId: string;
+    accountId: string;
+    sessionId: string;
+    currentPassword: string;
+    newPassword: string;
+  },
+): Promise<void> {
+  const user = await findUserById(db, input.userId);
+  if (!user?.passwordHash || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
+    throw invalid('PASSWORD_CHANGE_INVALID', [{ path: 'currentPassword', message: 'is not right' }]);
+  }
+  const problem = checkPasswordPolicy(input.newPassword, { email: user.email, name: user.name });
+  if (problem) throw invalid('PASSWORD_CHANGE_INVALID', [{ path: 'newPassword', message: problem }]);
+  await setPasswordHash(db, user.id, await hashPassword(input.newPassword));
+  await revokeOtherSessions(db, user.id, 'password_changed', input.sessionId);
+  await withTenant(db, input.accountId, (tx) =>
+    recordAudit(tx, { accountId: input.accountId, action: 'auth.password_changed', actorUserId: user.id }),
+  );
 }

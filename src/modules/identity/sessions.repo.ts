@@ -31,10 +31,6 @@ export async function touchSession(tx: Tx, id: string): Promise<void> {
   await tx.update(sessions).set({ lastSeenAt: sql`now()` }).where(eq(sessions.id, id));
 }
 
-export async function setActiveAccount(tx: Tx, id: string, accountId: string): Promise<void> {
-  await tx.update(sessions).set({ activeAccountId: accountId }).where(eq(sessions.id, id));
-}
-
 export async function revokeSessionById(tx: Tx, id: string, reason: string): Promise<void> {
   await tx
     .update(sessions)

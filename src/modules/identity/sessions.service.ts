@@ -7,7 +7,6 @@ import {
   insertSession,
   revokeSessionById,
   revokeSessionsOfUser,
-  setActiveAccount,
   touchSession,
 } from './sessions.repo.ts';
 
@@ -89,8 +88,4 @@ export function revokeOtherSessions(
   return withSystem(db, 'identity: revoke sessions', (tx) =>
     revokeSessionsOfUser(tx, userId, reason, exceptId),
   );
-}
-
-export function switchSessionAccount(db: Database, sessionId: string, accountId: string): Promise<void> {
-  return withSystem(db, 'identity: switch account', (tx) => setActiveAccount(tx, sessionId, accountId));
 }
