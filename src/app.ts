@@ -8,6 +8,7 @@ import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import { registerAccountRoutes } from './modules/account/account.routes.ts';
 import { registerHealthRoutes } from './modules/health/health.routes.ts';
+import { registerApiKeyRoutes } from './modules/identity/api-keys.routes.ts';
 import { registerAuthRoutes, sessionStarter } from './modules/identity/auth.routes.ts';
 import { createAuthenticator } from './modules/identity/authenticate.ts';
 import { registerPlanRoutes } from './modules/plans/plans.routes.ts';
@@ -85,7 +86,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const sessionPolicy = { idleMs: deps.config.sessionIdleMs, maxMs: deps.config.sessionMaxMs };
   const authenticate =
     deps.authenticate ??
-    createAuthenticator({ db: deps.db, isHttps: deps.config.isHttps, policy: sessionPolicy });
+    createAuthenticator({ db: deps.db, isHttps: deps.config.isHttps, policy: sessionPolicy, pepper });
   registerAuth(app, {
     authenticate,
     publicPrefixes: ['/api/docs'],
@@ -122,6 +123,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerPlanRoutes(app, { db: deps.db });
   const identity = { db: deps.db, isHttps: deps.config.isHttps, pepper, policy: sessionPolicy };
   registerAuthRoutes(app, identity);
+  registerApiKeyRoutes(app, { db: deps.db, pepper });
   registerAccountRoutes(app, { db: deps.db });
   registerTeamRoutes(app, {
     db: deps.db,

@@ -68,6 +68,34 @@ const CASES: Record<string, Case> = {
     });
     expect(login.statusCode).toBe(200);
   },
+  // B's key list shows none of A's keys.
+  'GET /api/v1/api-keys': async ({ app, a, b }) => {
+    const created = (await as(a, app)('POST', '/api/v1/api-keys', { name: 'sweep a' })).json();
+    const res = await as(b, app)('GET', '/api/v1/api-keys');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).not.toContain(created.id);
+    expect(res.body).not.toContain(created.prefix);
+  },
+  // Creates in B's own account only; A's keys are unchanged.
+  'POST /api/v1/api-keys': async ({ app, a, b }) => {
+    const before = (await as(a, app)('GET', '/api/v1/api-keys')).body;
+    const res = await as(b, app)('POST', '/api/v1/api-keys', { name: 'sweep b' });
+    expect(res.statusCode).toBe(201);
+    expect((await as(a, app)('GET', '/api/v1/api-keys')).body).toBe(before);
+  },
+  // B cannot revoke A's key: 404 as for a missing key; the key stays live and keeps working.
+  'DELETE /api/v1/api-keys/:id': async ({ app, a, b }) => {
+    const { id, key } = (await as(a, app)('POST', '/api/v1/api-keys', { name: 'sweep target' })).json();
+    expectNotFound(await as(b, app)('DELETE', `/api/v1/api-keys/${id}`));
+    const keys = (await as(a, app)('GET', '/api/v1/api-keys')).json().data;
+    expect(keys.find((k: { id: string }) => k.id === id).revokedAt).toBeNull();
+    const stillWorks = await app.inject({
+      method: 'GET',
+      url: '/api/v1/account',
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(stillWorks.statusCode).toBe(200);
+  },
   'GET /api/v1/account': async ({ app, a, b }) => {
     const res = await as(b, app)('GET', '/api/v1/account');
     expect(res.json().id).toBe(b.accountId);

@@ -18,6 +18,10 @@ export type AuthContext = {
   via: 'session' | 'api_key';
   /** The session behind a cookie-authenticated request. */
   sessionId?: string;
+  /** The API key behind a Bearer-authenticated request. */
+  apiKeyId?: string;
+  /** What that API key may do (see requireScope in the identity module); unset for sessions. */
+  scopes?: string[];
 };
 
 declare module 'fastify' {

@@ -5,6 +5,7 @@ import type { Database } from '../../db/client.ts';
 import { AppError } from '../../platform/errors.ts';
 import { hashIp } from '../../platform/tokens.ts';
 import { findUserById, getRole, listMembershipsOfUser } from '../accounts/accounts.service.ts';
+import { requireSession } from './api-keys.service.ts';
 import {
   loginBody,
   meSchema,
@@ -126,14 +127,11 @@ export function registerAuthRoutes(app: FastifyInstance, deps: IdentityRouteDeps
       },
     },
     async (request, reply) => {
-      const auth = request.auth!;
-      if (auth.via !== 'session' || !auth.sessionId) {
-        throw new AppError('forbidden', 'SESSION_REQUIRED', 'Sign in to change your password');
-      }
+      const auth = requireSession(request);
       await changePassword(deps.db, {
         userId: auth.userId,
         accountId: auth.accountId,
-        sessionId: auth.sessionId,
+        sessionId: auth.sessionId!,
         currentPassword: request.body.currentPassword,
         newPassword: request.body.newPassword,
       });
@@ -148,7 +146,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: IdentityRouteDeps
       schema: { tags: ['identity'], summary: 'The signed-in user', response: { 200: meSchema } },
     },
     async (request) => {
-      const auth = request.auth!;
+      const auth = requireSession(request);
       const user = await findUserById(deps.db, auth.userId);
       if (!user) throw new AppError('unauthorized', 'AUTH_REQUIRED', 'Sign in again');
       const memberships = await listMembershipsOfUser(deps.db, auth.userId);
@@ -172,7 +170,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: IdentityRouteDeps
       },
     },
     async (request, reply) => {
-      const auth = request.auth!;
+      const auth = requireSession(request);
       const { accountId } = request.body;
       const role = await getRole(deps.db, accountId, auth.userId);
       const membership = role
