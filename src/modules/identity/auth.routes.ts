@@ -19,7 +19,13 @@ import {
 } from './auth.schema.ts';
 import { sessionCookieName } from './authenticate.ts';
 import { changePassword, login } from './login.service.ts';
-import { createSession, resolveSession, revokeSession, type SessionPolicy } from './sessions.service.ts';
+import {
+  createSession,
+  logout,
+  resolveSession,
+  revokeSession,
+  type SessionPolicy,
+} from './sessions.service.ts';
 import { signup } from './signup.service.ts';
 
 export type IdentityRouteDeps = { db: Database; isHttps: boolean; pepper: string; policy: SessionPolicy };
@@ -106,10 +112,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: IdentityRouteDeps
     },
     async (request, reply) => {
       const token = request.cookies[cookie];
-      if (token) {
-        const session = await resolveSession(deps.db, token, deps.policy);
-        if (session) await revokeSession(deps.db, session.id, 'logout');
-      }
+      if (token) await logout(deps.db, token, deps.policy, ipHashOf(request));
       reply.clearCookie(cookie, { path: '/' });
       return reply.code(204).send(null);
     },

@@ -185,6 +185,16 @@ describe('sign-in', () => {
     });
     expect(out.statusCode).toBe(204);
     expect((await me(second)).statusCode).toBe(401);
+    const actions = await withTenant(db, res.json().account.id, async (_tx, c) =>
+      (
+        await c.query<{ action: string }>('SELECT action FROM audit_log WHERE account_id = $1', [
+          res.json().account.id,
+        ])
+      ).rows.map((r) => r.action),
+    );
+    expect(actions).toEqual(
+      expect.arrayContaining(['account.signed_up', 'auth.login_succeeded', 'auth.logged_out']),
+    );
   });
 
   it('locks an email after repeated failures with a rising Retry-After, but lets a known device in', async () => {

@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import type { Database } from '../../db/client.ts';
-import { withSystem } from '../../db/tenant.ts';
+import { withSystem, withTenant } from '../../db/tenant.ts';
 import { hashToken, newToken } from '../../platform/tokens.ts';
+import { recordAudit } from '../audit/audit.service.ts';
 import {
   getLiveSessionByHash,
   insertSession,
@@ -88,4 +89,22 @@ export function revokeOtherSessions(
   return withSystem(db, 'identity: revoke sessions', (tx) =>
     revokeSessionsOfUser(tx, userId, reason, exceptId),
   );
+}
+
+/** Signs out: the cookie's session is revoked server-side and the sign-out audited. */
+export async function logout(
+  db: Database,
+  token: string,
+  policy: SessionPolicy,
+  ipHash: string,
+): Promise<void> {
+  const session = await resolveSession(db, token, policy);
+  if (!session) return;
+  await revokeSession(db, session.id, 'logout');
+  const accountId = session.activeAccountId;
+  if (accountId) {
+    await withTenant(db, accountId, (tx) =>
+      recordAudit(tx, { accountId, action: 'auth.logged_out', actorUserId: session.userId, ipHash }),
+    );
+  }
 }
