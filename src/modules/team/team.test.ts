@@ -1,6 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/db.ts';
+import { asSession, cookieOf, type Method, type SignedUp, signUp } from '../../../test/http.ts';
 import { buildApp } from '../../app.ts';
 import { testConfig } from '../../config.ts';
 import { withTenant } from '../../db/tenant.ts';
@@ -8,8 +9,6 @@ import { createLogger } from '../../platform/logger.ts';
 
 let db: TestDatabase;
 let app: FastifyInstance;
-const COOKIE = 'porchlight_session';
-const ORIGIN = 'http://localhost:3000';
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -23,45 +22,11 @@ afterAll(async () => {
 
 let seq = 0;
 const unique = () => `${Date.now().toString(36)}${seq++}`;
-const cookieOf = (res: LightMyRequestResponse) => res.cookies.find((c) => c.name === COOKIE)?.value;
 
-type Person = { cookie: string; userId: string; accountId: string; email: string; password: string };
-
-async function signup(): Promise<Person> {
-  const u = unique();
-  const body = {
-    email: `team-${u}@example.test`,
-    password: `team password ${u}`,
-    name: `Owner ${u}`,
-    accountName: `Team ${u}`,
-    accountSlug: `team-${u}`,
-  };
-  const res = await app.inject({ method: 'POST', url: '/api/v1/auth/signup', payload: body });
-  expect(res.statusCode, res.body).toBe(201);
-  const json = res.json();
-  return {
-    cookie: cookieOf(res)!,
-    userId: json.user.id,
-    accountId: json.account.id,
-    email: body.email,
-    password: body.password,
-  };
-}
-
-function call(
-  p: { cookie: string },
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT',
-  url: string,
-  payload?: object,
-) {
-  return app.inject({
-    method,
-    url,
-    cookies: { [COOKIE]: p.cookie },
-    headers: { origin: ORIGIN },
-    ...(payload ? { payload: payload as Record<string, unknown> } : {}),
-  });
-}
+type Person = SignedUp;
+const signup = () => signUp(app, 'team');
+const call = (p: { cookie: string }, method: Method, url: string, payload?: object) =>
+  asSession(app, p.cookie)(method, url, payload);
 
 const tokenOf = (res: LightMyRequestResponse) => decodeURIComponent(res.json().acceptUrl.split('#token=')[1]);
 
