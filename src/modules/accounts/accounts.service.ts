@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Database } from '../../db/client.ts';
+import type { Database, Tx } from '../../db/client.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import type { accounts, users } from '../../db/schema/index.ts';
 import { withSystem, withTenant, withUser } from '../../db/tenant.ts';
@@ -210,19 +210,6 @@ export async function changeMembership(
   });
 }
 
-/** Makes an existing user a member (accepting an invitation); no-op if they already are. */
-export async function addMembership(
-  db: Database,
-  accountId: string,
-  userId: string,
-  role: Role,
-): Promise<void> {
-  await withTenant(db, accountId, async (tx) => {
-    if (!(await getMembership(tx, accountId, userId)))
-      await insertMembership(tx, { accountId, userId, role });
-  });
-}
-
 export function findAccountById(db: Database, accountId: string): Promise<Account | undefined> {
   return withSystem(db, 'accounts: by id', (tx) => getAccountById(tx, accountId));
 }
@@ -244,4 +231,27 @@ export async function updateAccountProfile(
   const account = await withTenant(db, accountId, (tx) => updateAccount(tx, accountId, fields));
   if (!account) throw new AppError('not_found', 'ACCOUNT_NOT_FOUND', 'No such account');
   return account;
+}
+
+/**
+ * Inside the caller's tenant transaction: makes a user a member of the account, creating the
+ * user first when `newUser` is given. For accepting an invitation atomically with its use.
+ */
+export async function joinAccountInTx(
+  tx: Tx,
+  accountId: string,
+  input: { userId: string; role: Role; newUser?: { email: string; name: string; passwordHash: string } },
+): Promise<User> {
+  if (input.newUser) {
+    await insertUser(tx, {
+      id: input.userId,
+      email: input.newUser.email.trim().toLowerCase(),
+      name: input.newUser.name.trim(),
+      passwordHash: input.newUser.passwordHash,
+    });
+  }
+  if (!(await getMembership(tx, accountId, input.userId))) {
+    await insertMembership(tx, { accountId, userId: input.userId, role: input.role });
+  }
+  return (await getUserById(tx, input.userId))!;
 }

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Database } from '../../db/client.ts';
+import { isUniqueViolation } from '../../db/errors.ts';
 import type { invitations } from '../../db/schema/index.ts';
 import { withTenant } from '../../db/tenant.ts';
 import { AppError, invalid } from '../../platform/errors.ts';
@@ -7,10 +8,9 @@ import { checkPasswordPolicy, hashPassword } from '../../platform/passwords.ts';
 import { hashToken, newToken } from '../../platform/tokens.ts';
 import {
   type Account,
-  addMembership,
-  createMember,
   findAccountById,
   findUserByEmail,
+  joinAccountInTx,
   type Role,
   type User,
 } from '../accounts/accounts.service.ts';
@@ -101,6 +101,11 @@ const INVALID_TOKEN = () =>
  * Accepts an invitation. A new email becomes a user (name and password required); an existing
  * user just gains the membership. Single use: the invitation row is locked and marked accepted.
  */
+/** Two acceptances racing to create the same new user: the loser answers as a used invitation. */
+function asEmailConflict(error: unknown): unknown {
+  return isUniqueViolation(error, 'users_email_key') ? INVALID_TOKEN() : error;
+}
+
 export async function acceptInvitation(
   db: Database,
   input: { token: string; name?: string | undefined; password?: string | undefined },
@@ -112,11 +117,8 @@ export async function acceptInvitation(
   );
   if (!pendingInvitation) throw INVALID_TOKEN();
   const existing = await findUserByEmail(db, pendingInvitation.email);
-  let user: User;
-  if (existing) {
-    await addMembership(db, accountId, existing.id, pendingInvitation.role as Role);
-    user = existing;
-  } else {
+  let newUser: { email: string; name: string; passwordHash: string } | undefined;
+  if (!existing) {
     const errors = [];
     if (!input.name?.trim()) errors.push({ path: 'name', message: 'is required for a new user' });
     const problem = input.password
@@ -124,26 +126,32 @@ export async function acceptInvitation(
       : 'is required for a new user';
     if (problem) errors.push({ path: 'password', message: problem });
     if (errors.length > 0) throw invalid('INVITATION_DETAILS', errors);
-    user = await createMember(db, accountId, {
+    newUser = {
       email: pendingInvitation.email,
       name: input.name!,
       passwordHash: await hashPassword(input.password!),
-      role: pendingInvitation.role as Role,
-    });
+    };
   }
-  const accepted = await withTenant(db, accountId, async (tx) => {
-    const ok = await markInvitation(tx, accountId, pendingInvitation.id, 'acceptedAt');
-    if (ok) {
-      await recordAudit(tx, {
-        accountId,
-        action: 'invitation.accepted',
-        actorUserId: user.id,
-        target: { type: 'invitation', id: pendingInvitation.id },
-      });
-    }
-    return ok;
+  // One transaction: the invitation is locked, used once, and the membership exists with it.
+  const user = await withTenant(db, accountId, async (tx) => {
+    const invitation = await getPendingInvitationByHash(tx, accountId, hashToken(secret));
+    if (!invitation) throw INVALID_TOKEN();
+    const joined = await joinAccountInTx(tx, accountId, {
+      userId: existing?.id ?? crypto.randomUUID(),
+      role: invitation.role as Role,
+      ...(newUser ? { newUser } : {}),
+    });
+    await markInvitation(tx, accountId, invitation.id, 'acceptedAt');
+    await recordAudit(tx, {
+      accountId,
+      action: 'invitation.accepted',
+      actorUserId: joined.id,
+      target: { type: 'invitation', id: invitation.id },
+    });
+    return joined;
+  }).catch((error: unknown) => {
+    throw asEmailConflict(error);
   });
-  if (!accepted) throw INVALID_TOKEN();
   const account = await findAccountById(db, accountId);
   return { account: account!, user, created: !existing };
 }
