@@ -118,7 +118,8 @@ export function registerTeamRoutes(app: FastifyInstance, deps: TeamRouteDeps) {
       });
       // A change of privileges ends the member's other sessions: they sign in again.
       if (userId !== auth.userId) await revokeOtherSessions(deps.db, userId, 'role_changed');
-      const member = (await listMembers(deps.db, auth.accountId)).find((m) => m.userId === userId)!;
+      const member = (await listMembers(deps.db, auth.accountId)).find((m) => m.userId === userId);
+      if (!member) throw new AppError('not_found', 'MEMBER_NOT_FOUND', 'No such member'); // removed meanwhile
       return { ...member, joinedAt: member.joinedAt.toISOString() };
     },
   );
