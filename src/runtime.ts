@@ -3,11 +3,12 @@ import { auditTenancy } from './db/audit.ts';
 import { type Database, openDatabase } from './db/client.ts';
 import { lockDataDir } from './db/lock.ts';
 import { migrate } from './db/migrate.ts';
+import { pruneIdentityJob } from './modules/identity/identity.jobs.ts';
 import type { JobDefinition } from './platform/jobs.ts';
 import type { Logger } from './platform/logger.ts';
 
 /** Every module's job definitions: the server (inline worker) and `porchlight worker` run these. */
-export const allJobs: JobDefinition[] = [];
+export const allJobs: JobDefinition[] = [pruneIdentityJob];
 
 export class UnsafeDatabaseError extends Error {
   constructor(findings: { check: string; object: string; detail: string }[]) {

@@ -26,6 +26,8 @@ export type JobDefinition<S extends z.ZodType = z.ZodType> = {
   retry: RetryPolicy;
   /** Seconds one attempt may run before it is failed and retried. */
   expireSeconds: number;
+  /** A cron expression (UTC) when the job runs on a schedule, with an empty payload. */
+  cron?: string | undefined;
   handler: (payload: z.output<S>, ctx: JobContext) => Promise<void>;
 };
 
@@ -35,6 +37,7 @@ export function defineJob<S extends z.ZodType>(def: {
   schema: S;
   retry?: Partial<RetryPolicy>;
   expireSeconds?: number;
+  cron?: string;
   handler: (payload: z.output<S>, ctx: JobContext) => Promise<void>;
 }): JobDefinition<S> {
   if (!/^[a-z][a-z0-9_.-]{1,60}$/.test(def.name)) throw new Error(`job name "${def.name}" is not valid`);
@@ -43,6 +46,7 @@ export function defineJob<S extends z.ZodType>(def: {
     schema: def.schema,
     retry: { ...DEFAULT_RETRY, ...def.retry },
     expireSeconds: def.expireSeconds ?? 15 * 60,
+    cron: def.cron,
     handler: def.handler,
   };
 }
@@ -86,7 +90,8 @@ export function createJobQueue(options: {
     db: adapter,
     schema: 'pgboss',
     supervise: options.supervise ?? true,
-    schedule: false,
+    // Cron jobs are fired where maintenance runs (the worker); every process can enqueue.
+    schedule: options.supervise ?? true,
     migrate: true,
   } as unknown as PgBoss.ConstructorOptions);
   boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
@@ -111,6 +116,7 @@ export function createJobQueue(options: {
           expireInSeconds: job.expireSeconds,
           deadLetter: dead,
         } as PgBoss.Queue);
+        if (job.cron) await boss.schedule(job.name, job.cron, {}, { tz: 'UTC' });
       }
     },
     async enqueue(client, job, payload, opts = {}) {

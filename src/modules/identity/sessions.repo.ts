@@ -1,5 +1,5 @@
 import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
-import type { Tx } from '../../db/client.ts';
+import type { SqlClient, Tx } from '../../db/client.ts';
 import { loginAttempts, sessions, users } from '../../db/schema/index.ts';
 
 export type NewSession = typeof sessions.$inferInsert;
@@ -82,5 +82,22 @@ export async function getLoginPressure(tx: Tx, email: string, ipHash: string, wi
     ipFailures: Number(row.ipFailures),
     lastFailureAt: row.lastFailureAt ? new Date(row.lastFailureAt as string) : null,
     knownDevice: row.knownDevice === true || row.knownDevice === 't',
+  };
+}
+
+/** Deletes sign-in records past their use: attempts after 30 days, dead sessions and tokens after 7. */
+export async function deleteStaleIdentityRows(client: SqlClient) {
+  const run = async (text: string) => (await client.query(text)).rowCount;
+  return {
+    loginAttempts: await run(`DELETE FROM login_attempts WHERE attempted_at < now() - interval '30 days'`),
+    sessions: await run(
+      `DELETE FROM sessions WHERE revoked_at < now() - interval '7 days' OR expires_at < now() - interval '7 days'`,
+    ),
+    passwordResetTokens: await run(
+      `DELETE FROM password_reset_tokens WHERE expires_at < now() - interval '7 days'`,
+    ),
+    emailVerificationTokens: await run(
+      `DELETE FROM email_verification_tokens WHERE expires_at < now() - interval '7 days'`,
+    ),
   };
 }

@@ -4,6 +4,7 @@ import { withSystem, withTenant } from '../../db/tenant.ts';
 import { hashToken, newToken } from '../../platform/tokens.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import {
+  deleteStaleIdentityRows,
   getLiveSessionByHash,
   insertSession,
   revokeSessionById,
@@ -107,4 +108,11 @@ export async function logout(
       recordAudit(tx, { accountId, action: 'auth.logged_out', actorUserId: session.userId, ipHash }),
     );
   }
+}
+
+/** The nightly clean-up of sign-in records (see identity.jobs.ts). Returns what it deleted. */
+export function pruneIdentityRecords(db: Database) {
+  return withSystem(db, 'identity: prune stale sign-in records', (_tx, client) =>
+    deleteStaleIdentityRows(client),
+  );
 }
