@@ -11,6 +11,7 @@ import { registerHealthRoutes } from './modules/health/health.routes.ts';
 import { registerApiKeyRoutes } from './modules/identity/api-keys.routes.ts';
 import { registerAuthRoutes, sessionStarter } from './modules/identity/auth.routes.ts';
 import { createAuthenticator } from './modules/identity/authenticate.ts';
+import { registerOutboxRoutes } from './modules/outbox/outbox.routes.ts';
 import { registerPlanRoutes } from './modules/plans/plans.routes.ts';
 import { registerTeamRoutes } from './modules/team/team.routes.ts';
 import { type Authenticator, registerAuth } from './platform/auth.ts';
@@ -121,10 +122,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   registerHealthRoutes(app, { db: deps.db, lifecycle });
   registerPlanRoutes(app, { db: deps.db });
-  const identity = { db: deps.db, isHttps: deps.config.isHttps, pepper, policy: sessionPolicy };
+  const identity = {
+    db: deps.db,
+    isHttps: deps.config.isHttps,
+    pepper,
+    policy: sessionPolicy,
+    jobs: deps.jobs,
+  };
   registerAuthRoutes(app, identity);
   registerApiKeyRoutes(app, { db: deps.db, pepper });
   registerAccountRoutes(app, { db: deps.db });
+  if (deps.config.providers.email === 'dev') registerOutboxRoutes(app, { db: deps.db });
   registerTeamRoutes(app, {
     db: deps.db,
     baseUrl: deps.config.baseUrl,

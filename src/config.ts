@@ -47,6 +47,7 @@ const envSchema = z
     AUTH_PEPPER: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
     ENCRYPTION_KEYS: z.string().optional(),
     EMAIL_PROVIDER: z.enum(['dev', 'smtp', 'brevo', 'sendgrid']).default('dev'),
+    EMAIL_FROM: z.string().min(3).default('Porchlight <no-reply@porchlight.local>'),
     SMS_PROVIDER: z.enum(['dev', 'twilio']).default('dev'),
     AI_PROVIDER: z.enum(['dev', 'heuristic', 'openai']).default('dev'),
     STRIPE_SECRET_KEY: z.string().optional(),
@@ -87,6 +88,7 @@ const envSchema = z
       authPepper: env.AUTH_PEPPER,
       encryptionKeys: env.ENCRYPTION_KEYS,
       providers: { email: env.EMAIL_PROVIDER, sms: env.SMS_PROVIDER, ai: env.AI_PROVIDER },
+      emailFrom: env.EMAIL_FROM,
       stripe: {
         secretKey: env.STRIPE_SECRET_KEY,
         webhookSecret: env.STRIPE_WEBHOOK_SECRET,

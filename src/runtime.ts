@@ -3,12 +3,24 @@ import { auditTenancy } from './db/audit.ts';
 import { type Database, openDatabase } from './db/client.ts';
 import { lockDataDir } from './db/lock.ts';
 import { migrate } from './db/migrate.ts';
-import { pruneIdentityJob } from './modules/identity/identity.jobs.ts';
-import type { JobDefinition } from './platform/jobs.ts';
+import { identityJobs } from './modules/identity/identity.jobs.ts';
+import { devEmailProvider } from './modules/outbox/outbox.service.ts';
+import type { JobDefinition, JobServices } from './platform/jobs.ts';
 import type { Logger } from './platform/logger.ts';
 
 /** Every module's job definitions: the server (inline worker) and `porchlight worker` run these. */
-export const allJobs: JobDefinition[] = [pruneIdentityJob];
+export const allJobs: JobDefinition[] = [...identityJobs];
+
+/**
+ * What job handlers need besides the database. Only the dev email provider exists so far
+ * (SMTP, Brevo and SendGrid come with the messaging module): others stop start-up clearly.
+ */
+export function jobServices(config: Config, db: Database): JobServices {
+  if (config.providers.email !== 'dev') {
+    throw new Error(`EMAIL_PROVIDER=${config.providers.email} is not available yet; use dev`);
+  }
+  return { mail: { email: devEmailProvider(db), baseUrl: config.baseUrl, emailFrom: config.emailFrom } };
+}
 
 export class UnsafeDatabaseError extends Error {
   constructor(findings: { check: string; object: string; detail: string }[]) {

@@ -7,7 +7,7 @@ import { createJobQueue } from './platform/jobs.ts';
 import { createLifecycle } from './platform/lifecycle.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { loadAuthPepper } from './platform/secrets.ts';
-import { allJobs, lockIfEmbedded, openPreparedDatabase } from './runtime.ts';
+import { allJobs, jobServices, lockIfEmbedded, openPreparedDatabase } from './runtime.ts';
 
 export type RunningServer = {
   app: FastifyInstance;
@@ -40,7 +40,19 @@ export async function startServer(
   const lifecycle = createLifecycle('starting');
   const db = deferredDatabase(config.databaseUrl ? 'postgres' : 'pglite');
   db.onSystemUse = (reason) => logger.info({ reason }, 'cross-tenant path');
-  const jobs = createJobQueue({ db, logger, jobs: allJobs, supervise: config.workerMode === 'inline' });
+  let jobs: ReturnType<typeof createJobQueue>;
+  try {
+    jobs = createJobQueue({
+      db,
+      logger,
+      jobs: allJobs,
+      supervise: config.workerMode === 'inline',
+      services: jobServices(config, db),
+    });
+  } catch (error) {
+    release();
+    throw error;
+  }
   let app: FastifyInstance;
   try {
     app = await buildApp({ config, db, logger, jobs, lifecycle, configure: options.configure });

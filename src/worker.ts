@@ -1,7 +1,7 @@
 import type { Config } from './config.ts';
 import { createJobQueue } from './platform/jobs.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
-import { allJobs, lockIfEmbedded, openPreparedDatabase } from './runtime.ts';
+import { allJobs, jobServices, lockIfEmbedded, openPreparedDatabase } from './runtime.ts';
 
 /** The job runner as its own process: the same modules' jobs, no HTTP. */
 export async function startWorker(config: Config, options: { logger?: Logger } = {}) {
@@ -9,7 +9,13 @@ export async function startWorker(config: Config, options: { logger?: Logger } =
   const release = lockIfEmbedded(config);
   try {
     const db = await openPreparedDatabase(config, logger);
-    const jobs = createJobQueue({ db, logger, jobs: allJobs, supervise: true });
+    const jobs = createJobQueue({
+      db,
+      logger,
+      jobs: allJobs,
+      supervise: true,
+      services: jobServices(config, db),
+    });
     await jobs.start();
     await jobs.work({ concurrency: config.workerConcurrency });
     logger.info(

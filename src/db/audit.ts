@@ -15,6 +15,7 @@ export const GLOBAL_TABLES = [
   'password_reset_tokens',
   'email_verification_tokens',
   'api_keys',
+  'dev_outbox',
 ] as const;
 
 const ALL = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'];
@@ -36,6 +37,7 @@ export const GLOBAL_TABLE_RULES: Record<
   password_reset_tokens: { privileges: ALL, rls: true },
   email_verification_tokens: { privileges: ALL, rls: true },
   api_keys: { privileges: ['SELECT', 'INSERT', 'UPDATE'], rls: true },
+  dev_outbox: { privileges: ['SELECT', 'INSERT'], rls: true },
 };
 
 /** Tenant tables the app role may only add to and read. */

@@ -18,7 +18,20 @@ export type RetryPolicy = { limit: number; delaySeconds: number; backoff: boolea
 /** The one default every job starts from: 5 retries, 10 s doubling (about 5 minutes in all). */
 export const DEFAULT_RETRY: RetryPolicy = { limit: 5, delaySeconds: 10, backoff: true };
 
-export type JobContext = { db: Database; logger: Logger; jobId: string; attempt: number };
+/**
+ * What handlers need besides the database (providers, URLs). Empty here: each module that
+ * needs something adds it by declaration merging, and the entry points supply it.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: augmented by modules
+export interface JobServices {}
+
+export type JobContext = {
+  db: Database;
+  logger: Logger;
+  jobId: string;
+  attempt: number;
+  services: JobServices;
+};
 
 export type JobDefinition<S extends z.ZodType = z.ZodType> = {
   name: string;
@@ -82,6 +95,7 @@ export function createJobQueue(options: {
   jobs: JobDefinition[];
   /** Maintenance (expiry, archiving) runs where jobs are worked. */
   supervise?: boolean;
+  services?: JobServices;
 }): JobQueue {
   const { db, logger } = options;
   const definitions = new Map(options.jobs.map((j) => [j.name, j]));
@@ -144,7 +158,13 @@ export function createJobQueue(options: {
               const started = Date.now();
               try {
                 const payload = job.schema.parse(item.data);
-                await job.handler(payload, { db, logger: log, jobId: item.id, attempt: item.retryCount + 1 });
+                await job.handler(payload, {
+                  db,
+                  logger: log,
+                  jobId: item.id,
+                  attempt: item.retryCount + 1,
+                  services: options.services ?? ({} as JobServices),
+                });
                 log.debug({ ms: Date.now() - started }, 'job done');
               } catch (error) {
                 const last = item.retryCount >= item.retryLimit;

@@ -1,5 +1,6 @@
 export * from './access.ts';
 export * from './billing.ts';
+export * from './dev.ts';
 export * from './identity.ts';
 export * from './leads.ts';
 export * from './presence.ts';

@@ -122,3 +122,12 @@ export async function updateAccount(tx: Tx, id: string, patch: Partial<NewAccoun
     .returning();
   return account;
 }
+
+export async function markEmailVerified(tx: Tx, userId: string, email: string): Promise<boolean> {
+  const rows = await tx
+    .update(users)
+    .set({ emailVerifiedAt: new Date(), updatedAt: new Date() })
+    .where(and(eq(users.id, userId), eq(users.email, email)))
+    .returning({ id: users.id });
+  return rows.length > 0;
+}

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Database, Tx } from '../../db/client.ts';
+import type { Database, SqlClient, Tx } from '../../db/client.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import type { accounts, users } from '../../db/schema/index.ts';
 import { withSystem, withTenant, withUser } from '../../db/tenant.ts';
@@ -18,6 +18,7 @@ import {
   insertMembership,
   insertUser,
   lockOwners,
+  markEmailVerified,
   markLoggedIn,
   updateAccount,
   updateMembershipRole,
@@ -35,6 +36,8 @@ export type CreateAccountInput = {
   planCode?: string;
   timezone?: string;
   owner: { email: string; name: string; passwordHash: string | null };
+  /** Runs inside the sign-up transaction (e.g. to queue the verification email with it). */
+  onCreated?: (client: SqlClient, created: { accountId: string; userId: string }) => Promise<void>;
 };
 
 /** A taken slug or email as a 409 naming the field; any other error as it was. */
@@ -63,7 +66,7 @@ export async function createAccountWithOwner(
   const accountId = crypto.randomUUID();
   const userId = crypto.randomUUID();
   try {
-    return await withTenant(db, accountId, async (tx) => {
+    return await withTenant(db, accountId, async (tx, client) => {
       await insertUser(tx, {
         id: userId,
         email: input.owner.email.trim().toLowerCase(),
@@ -80,6 +83,7 @@ export async function createAccountWithOwner(
       });
       await insertMembership(tx, { accountId, userId, role: 'owner' });
       await recordAudit(tx, { accountId, action: 'account.signed_up', actorUserId: userId });
+      await input.onCreated?.(client, { accountId, userId });
       return { account, user: (await getUserById(tx, userId))! };
     });
   } catch (error) {
@@ -254,4 +258,9 @@ export async function joinAccountInTx(
     await insertMembership(tx, { accountId, userId: input.userId, role: input.role });
   }
   return (await getUserById(tx, input.userId))!;
+}
+
+/** Inside the caller's system-path transaction: marks the user's address verified. */
+export function markEmailVerifiedInTx(tx: Tx, userId: string, email: string): Promise<boolean> {
+  return markEmailVerified(tx, userId, email);
 }

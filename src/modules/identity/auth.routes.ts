@@ -2,7 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../../db/client.ts';
+import { withSystem } from '../../db/tenant.ts';
 import { AppError } from '../../platform/errors.ts';
+import type { JobQueue } from '../../platform/jobs.ts';
 import { hashIp } from '../../platform/tokens.ts';
 import { findUserById, getRole, listMembershipsOfUser } from '../accounts/accounts.service.ts';
 import { requireSession } from './api-keys.service.ts';
@@ -12,12 +14,17 @@ import {
   passwordBody,
   presentAccount,
   presentUser,
+  resetConfirmBody,
+  resetRequestBody,
   signupBody,
   switchBody,
   switchReply,
+  tokenBody,
   userAndAccount,
 } from './auth.schema.ts';
 import { sessionCookieName } from './authenticate.ts';
+import { confirmPasswordReset, requestPasswordReset, verifyEmail } from './emails.service.ts';
+import { sendPasswordResetEmailJob } from './identity.jobs.ts';
 import { changePassword, login } from './login.service.ts';
 import {
   createSession,
@@ -28,7 +35,14 @@ import {
 } from './sessions.service.ts';
 import { signup } from './signup.service.ts';
 
-export type IdentityRouteDeps = { db: Database; isHttps: boolean; pepper: string; policy: SessionPolicy };
+export type IdentityRouteDeps = {
+  db: Database;
+  isHttps: boolean;
+  pepper: string;
+  policy: SessionPolicy;
+  /** Queues identity emails; absent only in tests that do not look at mail. */
+  jobs?: JobQueue | undefined;
+};
 
 export type SessionStarter = (
   request: FastifyRequest,
@@ -85,7 +99,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: IdentityRouteDeps
       },
     },
     async (request, reply) => {
-      const { user, account } = await signup(deps.db, request.body);
+      const { user, account } = await signup(deps.db, request.body, { jobs: deps.jobs });
       await startSession(request, reply, user.id, account.id);
       return reply.code(201).send({ user: presentUser(user), account: presentAccount(account) });
     },
@@ -114,6 +128,63 @@ export function registerAuthRoutes(app: FastifyInstance, deps: IdentityRouteDeps
       const token = request.cookies[cookie];
       if (token) await logout(deps.db, token, deps.policy, ipHashOf(request));
       reply.clearCookie(cookie, { path: '/' });
+      return reply.code(204).send(null);
+    },
+  );
+
+  r.post(
+    '/api/v1/auth/verify-email',
+    {
+      config: { auth: 'public' },
+      schema: {
+        tags: ['identity'],
+        summary: 'Confirm an email address',
+        body: tokenBody,
+        response: { 204: z.null() },
+      },
+    },
+    async (request, reply) => {
+      await verifyEmail(deps.db, request.body.token);
+      return reply.code(204).send(null);
+    },
+  );
+
+  r.post(
+    '/api/v1/auth/password-reset',
+    {
+      config: { auth: 'public' },
+      schema: {
+        tags: ['identity'],
+        summary: 'Email a password reset link (always 202)',
+        body: resetRequestBody,
+        response: { 202: z.null() },
+      },
+    },
+    async (request, reply) => {
+      const userId = await requestPasswordReset(deps.db, request.body.email);
+      const jobs = deps.jobs;
+      if (userId && jobs) {
+        await withSystem(deps.db, 'identity: queue password reset email', (_tx, client) =>
+          jobs.enqueue(client, sendPasswordResetEmailJob, { userId }),
+        );
+      }
+      return reply.code(202).send(null);
+    },
+  );
+
+  r.post(
+    '/api/v1/auth/password-reset/confirm',
+    {
+      config: { auth: 'public' },
+      schema: {
+        tags: ['identity'],
+        summary: 'Set a new password with a reset token (all sessions end)',
+        body: resetConfirmBody,
+        response: { 204: z.null() },
+      },
+    },
+    async (request, reply) => {
+      await confirmPasswordReset(deps.db, request.body.token, request.body.password);
       return reply.code(204).send(null);
     },
   );

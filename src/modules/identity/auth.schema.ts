@@ -72,3 +72,10 @@ export function presentAccount(account: Account): z.infer<typeof accountSchema> 
     createdAt: account.createdAt.toISOString(),
   };
 }
+
+export const tokenBody = z.object({ token: z.string().min(10).max(200) });
+export const resetRequestBody = z.object({ email: z.string().trim().min(1).max(254) });
+export const resetConfirmBody = z.object({
+  token: z.string().min(10).max(200),
+  password: z.string().min(1).max(1024),
+});

@@ -29,7 +29,10 @@ describe('identity.prune', () => {
       await c.query(token, [crypto.randomUUID(), user.id, hex(), '10 days']);
       await c.query(token, [crypto.randomUUID(), user.id, hex(), '1 hour']);
     });
-    await pruneIdentityJob.handler({}, { db, logger: createLogger('silent'), jobId: 'test', attempt: 1 });
+    await pruneIdentityJob.handler(
+      {},
+      { db, logger: createLogger('silent'), jobId: 'test', attempt: 1, services: {} as never },
+    );
     const left = await withSystem(db, 'test: count', async (_tx, c) => ({
       attempts: (await c.query('SELECT 1 FROM login_attempts')).rowCount,
       sessions: (await c.query('SELECT 1 FROM sessions')).rowCount,

@@ -1,8 +1,10 @@
 import type { Database } from '../../db/client.ts';
 import type { accountVerticals } from '../../db/schema/index.ts';
 import { invalid } from '../../platform/errors.ts';
+import type { JobQueue } from '../../platform/jobs.ts';
 import { checkPasswordPolicy, hashPassword } from '../../platform/passwords.ts';
 import { type Account, createAccountWithOwner, type User } from '../accounts/accounts.service.ts';
+import { sendVerificationEmailJob } from './identity.jobs.ts';
 
 /** Account slugs that would collide with the product's own host names and paths. */
 export const RESERVED_SLUGS = new Set([
@@ -62,7 +64,11 @@ export type SignupInput = {
 };
 
 /** Validates, hashes the password, then creates user, account and owner membership at once. */
-export async function signup(db: Database, input: SignupInput): Promise<{ user: User; account: Account }> {
+export async function signup(
+  db: Database,
+  input: SignupInput,
+  options: { jobs?: JobQueue | undefined } = {},
+): Promise<{ user: User; account: Account }> {
   const slug = input.accountSlug.trim().toLowerCase();
   const errors = [];
   const slugIssue = slugProblem(slug);
@@ -75,5 +81,9 @@ export async function signup(db: Database, input: SignupInput): Promise<{ user: 
     slug,
     ...(input.vertical ? { vertical: input.vertical } : {}),
     owner: { email: input.email, name: input.name, passwordHash: await hashPassword(input.password) },
+    // The verification email is queued in the sign-up's own transaction: both or neither.
+    onCreated: async (client, created) => {
+      await options.jobs?.enqueue(client, sendVerificationEmailJob, created);
+    },
   });
 }
