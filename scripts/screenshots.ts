@@ -16,9 +16,9 @@ const out = path.resolve(import.meta.dirname, '../docs/screenshots');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'porchlight-shots-'));
 const config = loadConfig({
   DATA_DIR: dataDir,
-  PORT: '0',
+  PORT: process.env.SCREENSHOT_PORT ?? '3391',
   HOST: '127.0.0.1',
-  LOG_LEVEL: 'warn',
+  LOG_LEVEL: 'error',
   DEMO_SEED: 'false',
 });
 const server = await startServer(config, { logger: createLogger('warn') });
@@ -32,7 +32,24 @@ const browser = await chromium.launch({
 });
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const shots = [{ name: 'api-docs', url: '/api/docs/', ready: '.opblock' }];
+  // A sign-up, so the dev outbox has its verification email to show.
+  const u = Date.now().toString(36);
+  await fetch(`${base}/api/v1/auth/signup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      email: `maria-${u}@example.com`,
+      password: `screenshot password ${u}`,
+      name: 'Maria Lopez',
+      accountName: 'Lopez Realty',
+      accountSlug: `lopez-${u}`,
+    }),
+  });
+  await new Promise((r) => setTimeout(r, 3000)); // the in-process worker sends it
+  const shots = [
+    { name: 'api-docs', url: '/api/docs/', ready: '.opblock' },
+    { name: 'dev-outbox', url: '/dev/outbox', ready: 'article' },
+  ];
   for (const shot of shots) {
     await page.goto(`${base}${shot.url}`);
     await page.waitForSelector(shot.ready, { timeout: 15_000 });
