@@ -162,3 +162,49 @@ describe('cross-tenant sweep', () => {
     it(`${route}: tenant B on tenant A's objects`, () => run(ctx));
   }
 });
+
+describe("cross-tenant sweep with B's API key", () => {
+  it("never reaches or changes A's objects on any guarded route", async () => {
+    const { app, a, b } = ctx;
+    const scopes = [
+      'leads:read',
+      'leads:write',
+      'pages:read',
+      'pages:write',
+      'webhooks:read',
+      'webhooks:write',
+      'account:read',
+    ];
+    const bKey = (await as(b, app)('POST', '/api/v1/api-keys', { name: 'sweep key b', scopes })).json()
+      .key as string;
+    const aKey = (await as(a, app)('POST', '/api/v1/api-keys', { name: 'sweep key a' })).json();
+    const aInvite = (
+      await as(a, app)('POST', '/api/v1/account/members', { email: 'keyed@example.test' })
+    ).json();
+    const before = (await as(a, app)('GET', '/api/v1/account/members')).body;
+    const ids: Record<string, string> = { ':userId': a.userId, ':id': '' };
+    for (const route of declaredRoutes(app).filter((r) => r.auth !== 'public')) {
+      ids[':id'] = route.url.includes('invitations') ? aInvite.invitation.id : aKey.id;
+      const url = route.url.replace(/:userId|:id/g, (p) => ids[p]!);
+      const res = await app.inject({
+        method: route.method as 'GET',
+        url,
+        headers: { authorization: `Bearer ${bKey}` },
+        ...(route.method === 'GET' || route.method === 'DELETE'
+          ? {}
+          : { payload: { accountId: a.accountId, role: 'member', name: 'x', email: 'k@example.test' } }),
+      });
+      const label = `${route.method} ${route.url}`;
+      if (res.statusCode < 300) {
+        expect(route.method, `${label} succeeded with B's key`).toBe('GET');
+        expect(res.body, `${label} showed A's data`).not.toContain(a.accountId);
+        expect(res.body, `${label} showed A's data`).not.toContain(a.userId);
+      } else {
+        expect([401, 403, 404, 422], `${label} answered ${res.statusCode}`).toContain(res.statusCode);
+      }
+    }
+    expect((await as(a, app)('GET', '/api/v1/account/members')).body).toBe(before);
+    const aKeys = (await as(a, app)('GET', '/api/v1/api-keys')).json().data;
+    expect(aKeys.find((k: { id: string }) => k.id === aKey.id).revokedAt).toBeNull();
+  });
+});

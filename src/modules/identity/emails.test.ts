@@ -4,6 +4,7 @@ import { createTestDatabase, type TestDatabase } from '../../../test/db.ts';
 import { asSession, cookieOf, signUp } from '../../../test/http.ts';
 import { buildApp } from '../../app.ts';
 import { testConfig } from '../../config.ts';
+import { withSystem } from '../../db/tenant.ts';
 import { createJobQueue, type JobQueue } from '../../platform/jobs.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { devEmailProvider } from '../outbox/outbox.service.ts';
@@ -125,6 +126,24 @@ describe('password reset', () => {
     });
     expect(login.statusCode).toBe(200);
     expect(cookieOf(login)).toBeDefined();
+  });
+});
+
+describe('expired tokens', () => {
+  it('refuses a reset token past its hour', async () => {
+    const owner = await signUp(app, 'expired');
+    await app.inject({ method: 'POST', url: '/api/v1/auth/password-reset', payload: { email: owner.email } });
+    const token = await tokenMailedTo(owner.email, /Reset your Porchlight password/);
+    await withSystem(db, 'test: expire', (_tx, c) =>
+      c.query(`UPDATE password_reset_tokens SET expires_at = now() - interval '1 second'`),
+    );
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/password-reset/confirm',
+      payload: { token, password: 'a completely new secret 99' },
+    });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().errors[0].path).toBe('token');
   });
 });
 

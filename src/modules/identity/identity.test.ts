@@ -269,6 +269,54 @@ describe('sessions and accounts', () => {
   });
 });
 
+describe('session lifetime', () => {
+  it('ends a session idle for longer than the idle timeout, and one past its absolute lifetime', async () => {
+    const idle = await signup();
+    const old = await signup();
+    const hash = (t: string) => crypto.createHash('sha256').update(t).digest('hex');
+    await withSystem(db, 'test: age sessions', async (_tx, c) => {
+      await c.query(`UPDATE sessions SET last_seen_at = now() - interval '25 hours' WHERE token_hash = $1`, [
+        hash(idle.cookie),
+      ]);
+      await c.query(`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE token_hash = $1`, [
+        hash(old.cookie),
+      ]);
+    });
+    expect((await me(idle.cookie)).statusCode).toBe(401);
+    expect((await me(old.cookie)).statusCode).toBe(401);
+    const revoked = await withSystem(
+      db,
+      'test',
+      async (_tx, c) =>
+        (
+          await c.query<{ revoked_reason: string }>(
+            'SELECT revoked_reason FROM sessions WHERE token_hash = $1',
+            [hash(idle.cookie)],
+          )
+        ).rows[0],
+    );
+    expect(revoked?.revoked_reason).toBe('idle');
+  });
+
+  it('uses a __Host- cookie marked Secure when BASE_URL is https', async () => {
+    const secure = await buildApp({
+      config: testConfig({ BASE_URL: 'https://leads.example.com' }),
+      db,
+      logger: createLogger('silent'),
+    });
+    try {
+      const res = await secure.inject({ method: 'POST', url: '/api/v1/auth/signup', payload: newSignup() });
+      expect(res.statusCode).toBe(201);
+      const set = res.cookies.find((c) => c.name === '__Host-porchlight_session');
+      expect(set).toMatchObject({ secure: true, httpOnly: true, sameSite: 'Lax', path: '/' });
+      expect(set?.domain).toBeUndefined();
+      secrets.add(set!.value);
+    } finally {
+      await secure.close();
+    }
+  });
+});
+
 describe('password change', () => {
   it('needs the current password, applies the policy, ends every other session and keeps this one', async () => {
     const { body, cookie } = await signup();
