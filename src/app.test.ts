@@ -64,6 +64,8 @@ function testRoutes(app: FastifyInstance) {
     userId: request.auth?.userId,
   }));
   r.get('/__test/admin', { config: { auth: 'admin' } }, async () => ({ ok: true }));
+  r.get('/__test/owner', { config: { auth: 'owner' } }, async () => ({ ok: true }));
+  r.get('/__test/platform', { config: { auth: 'platform' } }, async () => ({ ok: true }));
 }
 
 async function makeApp(overrides: Partial<AppDeps> = {}): Promise<FastifyInstance> {
@@ -343,6 +345,36 @@ describe('app', () => {
         expect(body.code).toBe('AUTH_FORBIDDEN');
       } finally {
         await other.close();
+      }
+    });
+  });
+
+  describe('owner and platform levels', () => {
+    it("lets an admin reach 'admin' but not 'owner'; an owner both; only a platform admin 'platform'", async () => {
+      const cases = [
+        [
+          { ...member, role: 'admin' as const },
+          { admin: 200, owner: 403, platform: 403 },
+        ],
+        [
+          { ...member, role: 'owner' as const },
+          { admin: 200, owner: 200, platform: 403 },
+        ],
+        [
+          { ...member, isPlatformAdmin: true },
+          { admin: 403, owner: 403, platform: 200 },
+        ],
+      ] as const;
+      for (const [who, expected] of cases) {
+        const other = await makeApp({ authenticate: async () => who });
+        try {
+          for (const [level, status] of Object.entries(expected)) {
+            const res = await other.inject({ method: 'GET', url: `/__test/${level}` });
+            expect(res.statusCode, `${who.role}/${who.isPlatformAdmin} on ${level}`).toBe(status);
+          }
+        } finally {
+          await other.close();
+        }
       }
     });
   });

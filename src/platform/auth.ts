@@ -5,9 +5,11 @@ import { AppError } from './errors.ts';
 /**
  * Every route declares who may call it, in `config.auth`; start-up fails for one that
  * does not. `public`: anyone; `member`: a member of the active account (session or API key);
- * `admin`: an owner or admin of it; `platform`: a platform operator.
+ * `admin`: an owner or admin of it (pages, domains, team, keys); `owner`: an owner of it
+ * (billing, deleting the account); `platform`: a platform operator, whose routes reach tenants
+ * only through the explicit cross-tenant path.
  */
-export const AUTH_LEVELS = ['public', 'member', 'admin', 'platform'] as const;
+export const AUTH_LEVELS = ['public', 'member', 'admin', 'owner', 'platform'] as const;
 export type AuthLevel = (typeof AUTH_LEVELS)[number];
 
 export type AuthContext = {
@@ -61,6 +63,8 @@ function allows(level: AuthLevel, auth: AuthContext): boolean {
       return true;
     case 'admin':
       return auth.role === 'owner' || auth.role === 'admin';
+    case 'owner':
+      return auth.role === 'owner';
     case 'platform':
       return auth.isPlatformAdmin;
   }
