@@ -1,4 +1,9 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
+import { type AppDeps, buildApp } from '../src/app.ts';
+import { testConfig } from '../src/config.ts';
+import { createLogger } from '../src/platform/logger.ts';
+import { createTestDatabase, type TestDatabase } from './db.ts';
 
 /** HTTP helpers for tests that go through the real app with `inject`. */
 export const SESSION_COOKIE = 'porchlight_session';
@@ -40,4 +45,27 @@ export async function signUp(app: FastifyInstance, label = 'test'): Promise<Sign
   if (res.statusCode !== 201) throw new Error(`sign-up answered ${res.statusCode}: ${res.body}`);
   const body = res.json();
   return { cookie: cookieOf(res)!, userId: body.user.id, accountId: body.account.id, email, password };
+}
+
+/**
+ * This file's own database and app, built in beforeAll and closed in afterAll. Returns a
+ * handle whose `app` and `db` are set once beforeAll has run.
+ */
+export function useTestApp(overrides: Partial<AppDeps> = {}): { app: FastifyInstance; db: TestDatabase } {
+  const handle = {} as { app: FastifyInstance; db: TestDatabase };
+  beforeAll(async () => {
+    handle.db = await createTestDatabase();
+    handle.app = await buildApp({
+      config: testConfig(),
+      db: handle.db,
+      logger: createLogger('silent'),
+      ...overrides,
+    });
+    await handle.app.ready();
+  });
+  afterAll(async () => {
+    await handle.app?.close();
+    await handle.db?.destroy();
+  });
+  return handle;
 }

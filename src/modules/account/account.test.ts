@@ -1,27 +1,11 @@
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../test/db.ts';
-import { asSession, signUp } from '../../../test/http.ts';
-import { buildApp } from '../../app.ts';
-import { testConfig } from '../../config.ts';
-import { createLogger } from '../../platform/logger.ts';
+import { asSession, signUp, useTestApp } from '../../../test/http.ts';
 
-let db: TestDatabase;
-let app: FastifyInstance;
+const t = useTestApp();
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  app = await buildApp({ config: testConfig(), db, logger: createLogger('silent') });
-  await app.ready();
-});
-afterAll(async () => {
-  await app?.close();
-  await db?.destroy();
-});
-
-const owner = async () => (await signUp(app, 'acct')).cookie;
+const owner = async () => (await signUp(t.app, 'acct')).cookie;
 const call = (cookie: string, method: 'GET' | 'PATCH', payload?: object) =>
-  asSession(app, cookie)(method, '/api/v1/account', payload);
+  asSession(t.app, cookie)(method, '/api/v1/account', payload);
 
 describe('account profile', () => {
   it('reads and changes the active account, validating each field', async () => {
@@ -49,6 +33,6 @@ describe('account profile', () => {
   });
 
   it('is not readable without a session', async () => {
-    expect((await app.inject({ method: 'GET', url: '/api/v1/account' })).statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/account' })).statusCode).toBe(401);
   });
 });

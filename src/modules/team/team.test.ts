@@ -1,32 +1,17 @@
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../test/db.ts';
-import { asSession, cookieOf, type Method, type SignedUp, signUp } from '../../../test/http.ts';
-import { buildApp } from '../../app.ts';
-import { testConfig } from '../../config.ts';
+import { asSession, cookieOf, type Method, type SignedUp, signUp, useTestApp } from '../../../test/http.ts';
 import { withTenant } from '../../db/tenant.ts';
-import { createLogger } from '../../platform/logger.ts';
 
-let db: TestDatabase;
-let app: FastifyInstance;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  app = await buildApp({ config: testConfig(), db, logger: createLogger('silent') });
-  await app.ready();
-});
-afterAll(async () => {
-  await app?.close();
-  await db?.destroy();
-});
+const t = useTestApp();
 
 let seq = 0;
 const unique = () => `${Date.now().toString(36)}${seq++}`;
 
 type Person = SignedUp;
-const signup = () => signUp(app, 'team');
+const signup = () => signUp(t.app, 'team');
 const call = (p: { cookie: string }, method: Method, url: string, payload?: object) =>
-  asSession(app, p.cookie)(method, url, payload);
+  asSession(t.app, p.cookie)(method, url, payload);
 
 const tokenOf = (res: LightMyRequestResponse) => decodeURIComponent(res.json().acceptUrl.split('#token=')[1]);
 
@@ -37,7 +22,7 @@ async function addMember(owner: Person, role: 'admin' | 'member' | 'affiliate' |
   const invite = await call(owner, 'POST', '/api/v1/account/members', { email, role });
   expect(invite.statusCode, invite.body).toBe(201);
   const password = `invitee password ${u}`;
-  const accept = await app.inject({
+  const accept = await t.app.inject({
     method: 'POST',
     url: '/api/v1/invitations/accept',
     payload: { token: tokenOf(invite), name: `Invitee ${u}`, password },
@@ -65,7 +50,7 @@ describe('invitations', () => {
     expect(team.invitations.map((i: { email: string }) => i.email)).toContain('new.person@example.test');
 
     const token = tokenOf(invite);
-    const missing = await app.inject({
+    const missing = await t.app.inject({
       method: 'POST',
       url: '/api/v1/invitations/accept',
       payload: { token },
@@ -77,7 +62,7 @@ describe('invitations', () => {
         .errors.map((e: { path: string }) => e.path)
         .sort(),
     ).toEqual(['name', 'password']);
-    const accept = await app.inject({
+    const accept = await t.app.inject({
       method: 'POST',
       url: '/api/v1/invitations/accept',
       payload: { token, name: 'New Person', password: 'a long fresh password 42' },
@@ -86,7 +71,7 @@ describe('invitations', () => {
     expect(accept.json()).toMatchObject({ signedIn: true, account: { id: owner.accountId } });
     const me = await call({ cookie: cookieOf(accept)! }, 'GET', '/api/v1/me');
     expect(me.json().memberships).toEqual([expect.objectContaining({ role: 'member' })]);
-    const again = await app.inject({
+    const again = await t.app.inject({
       method: 'POST',
       url: '/api/v1/invitations/accept',
       payload: { token, name: 'New Person', password: 'a long fresh password 42' },
@@ -101,7 +86,7 @@ describe('invitations', () => {
       email: other.email,
       role: 'admin',
     });
-    const accept = await app.inject({
+    const accept = await t.app.inject({
       method: 'POST',
       url: '/api/v1/invitations/accept',
       payload: { token: tokenOf(invite) },
@@ -115,18 +100,22 @@ describe('invitations', () => {
     expect(roles.sort()).toEqual(['admin', 'owner']);
 
     for (const token of ['nonsense-token-value', `${owner.accountId}.not-the-secret`]) {
-      const res = await app.inject({ method: 'POST', url: '/api/v1/invitations/accept', payload: { token } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/invitations/accept',
+        payload: { token },
+      });
       expect(res.statusCode).toBe(404);
     }
     const expiring = await call(owner, 'POST', '/api/v1/account/members', {
       email: `late-${unique()}@example.test`,
     });
-    await withTenant(db, owner.accountId, (_tx, c) =>
+    await withTenant(t.db, owner.accountId, (_tx, c) =>
       c.query(`UPDATE invitations SET expires_at = now() - interval '1 minute' WHERE id = $1`, [
         expiring.json().invitation.id,
       ]),
     );
-    const late = await app.inject({
+    const late = await t.app.inject({
       method: 'POST',
       url: '/api/v1/invitations/accept',
       payload: { token: tokenOf(expiring), name: 'Late', password: 'a long fresh password 42' },
@@ -138,7 +127,7 @@ describe('invitations', () => {
     expect(
       (await call(owner, 'DELETE', `/api/v1/account/invitations/${revoked.json().invitation.id}`)).statusCode,
     ).toBe(204);
-    const tooLate = await app.inject({
+    const tooLate = await t.app.inject({
       method: 'POST',
       url: '/api/v1/invitations/accept',
       payload: { token: tokenOf(revoked), name: 'Gone', password: 'a long fresh password 42' },
