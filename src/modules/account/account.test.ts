@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { asSession, signUp, useTestApp } from '../../../test/http.ts';
 
 const t = useTestApp();

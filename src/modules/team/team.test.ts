@@ -1,5 +1,5 @@
 import type { LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { asSession, cookieOf, type Method, type SignedUp, signUp, useTestApp } from '../../../test/http.ts';
 import { withTenant } from '../../db/tenant.ts';
 
