@@ -135,7 +135,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.config.providers.email === 'dev') registerOutboxRoutes(app, { db: deps.db });
   registerTeamRoutes(app, {
     db: deps.db,
-    baseUrl: deps.config.baseUrl,
+    jobs: deps.jobs,
     startSession: sessionStarter(identity),
   });
   if (deps.configure) await deps.configure(app);

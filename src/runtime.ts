@@ -5,11 +5,13 @@ import { lockDataDir } from './db/lock.ts';
 import { migrate } from './db/migrate.ts';
 import { identityJobs } from './modules/identity/identity.jobs.ts';
 import { devEmailProvider } from './modules/outbox/outbox.service.ts';
+import { teamJobs } from './modules/team/team.jobs.ts';
 import type { JobDefinition, JobServices } from './platform/jobs.ts';
 import type { Logger } from './platform/logger.ts';
+import { loadAuthPepper } from './platform/secrets.ts';
 
 /** Every module's job definitions: the server (inline worker) and `porchlight worker` run these. */
-export const allJobs: JobDefinition[] = [...identityJobs];
+export const allJobs: JobDefinition[] = [...identityJobs, ...teamJobs];
 
 /**
  * What job handlers need besides the database. Only the dev email provider exists so far
@@ -19,7 +21,10 @@ export function jobServices(config: Config, db: Database): JobServices {
   if (config.providers.email !== 'dev') {
     throw new Error(`EMAIL_PROVIDER=${config.providers.email} is not available yet; use dev`);
   }
-  return { mail: { email: devEmailProvider(db), baseUrl: config.baseUrl, emailFrom: config.emailFrom } };
+  return {
+    mail: { email: devEmailProvider(db), baseUrl: config.baseUrl, emailFrom: config.emailFrom },
+    pepper: loadAuthPepper(config).pepper,
+  };
 }
 
 export class UnsafeDatabaseError extends Error {

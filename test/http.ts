@@ -2,7 +2,9 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll } from 'vitest';
 import { type AppDeps, buildApp } from '../src/app.ts';
 import { testConfig } from '../src/config.ts';
+import { createJobQueue, type JobQueue } from '../src/platform/jobs.ts';
 import { createLogger } from '../src/platform/logger.ts';
+import { allJobs, jobServices } from '../src/runtime.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 
 /** HTTP helpers for tests that go through the real app with `inject`. */
@@ -48,24 +50,56 @@ export async function signUp(app: FastifyInstance, label = 'test'): Promise<Sign
 }
 
 /**
- * This file's own database and app, built in beforeAll and closed in afterAll. Returns a
- * handle whose `app` and `db` are set once beforeAll has run.
+ * This file's own database and app, built in beforeAll and closed in afterAll. With
+ * `withJobs`, a real job queue runs every job in-process (emails land in the dev outbox).
  */
-export function useTestApp(overrides: Partial<AppDeps> = {}): { app: FastifyInstance; db: TestDatabase } {
-  const handle = {} as { app: FastifyInstance; db: TestDatabase };
+export function useTestApp(options: { withJobs?: boolean } & Partial<AppDeps> = {}): {
+  app: FastifyInstance;
+  db: TestDatabase;
+} {
+  const { withJobs, ...overrides } = options;
+  const handle = {} as { app: FastifyInstance; db: TestDatabase; jobs?: JobQueue };
   beforeAll(async () => {
     handle.db = await createTestDatabase();
+    const config = testConfig();
+    if (withJobs) {
+      handle.jobs = createJobQueue({
+        db: handle.db,
+        logger: createLogger('silent'),
+        jobs: allJobs,
+        services: jobServices(config, handle.db),
+      });
+      await handle.jobs.start();
+      await handle.jobs.work({ pollingIntervalSeconds: 0.5 });
+    }
     handle.app = await buildApp({
-      config: testConfig(),
+      config,
       db: handle.db,
       logger: createLogger('silent'),
+      jobs: handle.jobs,
       ...overrides,
     });
     await handle.app.ready();
   });
   afterAll(async () => {
+    await handle.jobs?.stop(1000);
     await handle.app?.close();
     await handle.db?.destroy();
   });
   return handle;
+}
+
+/** Waits for the newest dev-outbox email to `to` whose subject matches; returns the token in its link. */
+export async function mailedToken(app: FastifyInstance, to: string, subject: RegExp): Promise<string> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const res = await app.inject({ method: 'GET', url: '/api/v1/dev/outbox' });
+    const mail = (res.json().data as { to: string; subject: string; body: string }[]).find(
+      (m) => m.to === to && subject.test(m.subject),
+    );
+    const token = mail?.body.match(/#token=([A-Za-z0-9_.-]+)/)?.[1];
+    if (token) return token;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no "${subject}" email to ${to}`);
 }

@@ -111,7 +111,8 @@ const CASES: Record<string, Case> = {
     const before = (await as(a, app)('GET', '/api/v1/account/members')).body;
     const res = await as(b, app)('POST', '/api/v1/account/members', { email: 'sweep-invitee@example.test' });
     expect(res.statusCode).toBe(201);
-    expect(res.json().acceptUrl).toContain(b.accountId);
+    const bTeam = (await as(b, app)('GET', '/api/v1/account/members')).json();
+    expect(bTeam.invitations.map((i: { id: string }) => i.id)).toContain(res.json().invitation.id);
     expect((await as(a, app)('GET', '/api/v1/account/members')).body).toBe(before);
   },
   'PATCH /api/v1/account/members/:userId': async ({ app, a, b }) => {

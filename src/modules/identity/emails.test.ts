@@ -22,7 +22,10 @@ beforeAll(async () => {
     db,
     logger: createLogger('silent'),
     jobs: identityJobs,
-    services: { mail: { email: devEmailProvider(db), baseUrl: config.baseUrl, emailFrom: config.emailFrom } },
+    services: {
+      mail: { email: devEmailProvider(db), baseUrl: config.baseUrl, emailFrom: config.emailFrom },
+      pepper: 'test-pepper',
+    },
   });
   await jobs.start();
   await jobs.work({ pollingIntervalSeconds: 0.5 });

@@ -44,3 +44,13 @@ export async function markInvitation(
     .returning({ id: invitations.id });
   return rows.length > 0;
 }
+
+/** Sets a pending invitation's token hash; returns the invitation, or nothing if no longer pending. */
+export async function setInvitationToken(tx: Tx, accountId: string, id: string, tokenHash: string) {
+  const [row] = await tx
+    .update(invitations)
+    .set({ tokenHash })
+    .where(and(pending(accountId), eq(invitations.id, id)))
+    .returning();
+  return row;
+}

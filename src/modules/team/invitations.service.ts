@@ -4,6 +4,7 @@ import { isUniqueViolation } from '../../db/errors.ts';
 import type { invitations } from '../../db/schema/index.ts';
 import { withTenant } from '../../db/tenant.ts';
 import { AppError, invalid } from '../../platform/errors.ts';
+import type { JobQueue } from '../../platform/jobs.ts';
 import { checkPasswordPolicy, hashPassword } from '../../platform/passwords.ts';
 import { hashToken, newToken } from '../../platform/tokens.ts';
 import {
@@ -15,12 +16,15 @@ import {
   type User,
 } from '../accounts/accounts.service.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import type { MailDeps } from '../identity/emails.service.ts';
 import {
   findPendingInvitations,
   getPendingInvitationByHash,
   insertInvitation,
   markInvitation,
+  setInvitationToken,
 } from './invitations.repo.ts';
+import { sendInvitationEmailJob } from './team.jobs.ts';
 
 export type Invitation = typeof invitations.$inferSelect;
 
@@ -36,23 +40,27 @@ export function invitationToken(accountId: string, secret: string): string {
   return `${accountId}.${secret}`;
 }
 
-/** Creates an invitation and records it in the audit log; returns the token (shown once). */
+/**
+ * Creates an invitation, records it, and queues the email to the invitee in the same
+ * transaction. The link's secret is made by the email job (see sendInvitationEmail); the
+ * stored hash until then matches no link anyone has.
+ */
 export async function createInvitation(
   db: Database,
   accountId: string,
   input: { email: string; role: Role; invitedByUserId: string | null; inviterRole?: Role },
-): Promise<{ invitation: Invitation; token: string }> {
+  options: { jobs?: JobQueue | undefined } = {},
+): Promise<{ invitation: Invitation }> {
   if (input.role === 'owner' && input.inviterRole && input.inviterRole !== 'owner') {
     throw new AppError('forbidden', 'OWNER_ONLY', 'Only an owner can invite another owner');
   }
-  const secret = newToken();
-  const invitation = await withTenant(db, accountId, async (tx) => {
+  const invitation = await withTenant(db, accountId, async (tx, client) => {
     const row = await insertInvitation(tx, {
       accountId,
       id: crypto.randomUUID(),
       email: input.email.trim().toLowerCase(),
       role: input.role,
-      tokenHash: hashToken(secret),
+      tokenHash: hashToken(newToken()),
       invitedByUserId: input.invitedByUserId,
       expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
     });
@@ -63,9 +71,45 @@ export async function createInvitation(
       target: { type: 'invitation', id: row.id },
       details: { role: input.role },
     });
+    await options.jobs?.enqueue(client, sendInvitationEmailJob, { accountId, invitationId: row.id });
     return row;
   });
-  return { invitation, token: invitationToken(accountId, secret) };
+  return { invitation };
+}
+
+export type InvitationMailDeps = MailDeps & { pepper: string };
+
+/**
+ * Emails the invitee their link. The secret is derived from the job id with the server pepper,
+ * so a retried job sets the same token as the email the provider already has (its idempotency
+ * key is the job id too); a new job (a resend) makes a new link and retires the old one.
+ */
+export async function sendInvitationEmail(
+  db: Database,
+  deps: InvitationMailDeps,
+  input: { accountId: string; invitationId: string; jobId: string },
+): Promise<void> {
+  const secret = crypto
+    .createHmac('sha256', deps.pepper)
+    .update(`invitation:${input.invitationId}:${input.jobId}`)
+    .digest('base64url');
+  const { accountId } = input;
+  const invitation = await withTenant(db, accountId, (tx) =>
+    setInvitationToken(tx, accountId, input.invitationId, hashToken(secret)),
+  );
+  if (!invitation) return; // accepted, revoked or expired meanwhile
+  const account = await findAccountById(db, accountId);
+  const link = `${deps.baseUrl}/app/accept-invitation#token=${invitationToken(accountId, secret)}`;
+  await deps.email.send(
+    {
+      to: invitation.email,
+      from: deps.emailFrom,
+      subject: `You are invited to ${account?.name ?? 'a team'} on Porchlight`,
+      text: `Hello,\n\nYou have been invited to join ${account?.name ?? 'a team'} on Porchlight as ${invitation.role}.\nAccept within 7 days by opening this link:\n\n${link}\n\nIf you were not expecting this, ignore this email.`,
+      accountId,
+    },
+    { idempotencyKey: `invitation:${input.jobId}` },
+  );
 }
 
 export function listPendingInvitations(db: Database, accountId: string): Promise<Invitation[]> {

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../../db/client.ts';
 import { AppError } from '../../platform/errors.ts';
+import type { JobQueue } from '../../platform/jobs.ts';
 import { changeMembership, listMembers, type Role } from '../accounts/accounts.service.ts';
 import type { SessionStarter } from '../identity/auth.routes.ts';
 import { presentAccount, presentUser } from '../identity/auth.schema.ts';
@@ -28,7 +29,8 @@ import {
 
 export type TeamRouteDeps = {
   db: Database;
-  baseUrl: string;
+  /** Queues the invitation email; absent only in tests that do not look at mail. */
+  jobs?: JobQueue | undefined;
   /** Signs the new user in after accepting (the identity module's session start). */
   startSession: SessionStarter;
 };
@@ -82,15 +84,18 @@ export function registerTeamRoutes(app: FastifyInstance, deps: TeamRouteDeps) {
     },
     async (request, reply) => {
       const auth = request.auth!;
-      const { invitation, token } = await createInvitation(deps.db, auth.accountId, {
-        email: request.body.email,
-        role: request.body.role,
-        invitedByUserId: auth.via === 'session' ? auth.userId : null,
-        inviterRole: auth.role,
-      });
-      // Until the messaging module mails it, the admin passes the link on.
-      const acceptUrl = `${deps.baseUrl}/app/accept-invitation#token=${encodeURIComponent(token)}`;
-      return reply.code(201).send({ invitation: presentInvitation(invitation), acceptUrl });
+      const { invitation } = await createInvitation(
+        deps.db,
+        auth.accountId,
+        {
+          email: request.body.email,
+          role: request.body.role,
+          invitedByUserId: auth.via === 'session' ? auth.userId : null,
+          inviterRole: auth.role,
+        },
+        { jobs: deps.jobs },
+      );
+      return reply.code(201).send({ invitation: presentInvitation(invitation) });
     },
   );
 

@@ -20,7 +20,7 @@ export const invitationSchema = z.object({
 export const teamSchema = z.object({ data: z.array(memberSchema), invitations: z.array(invitationSchema) });
 
 export const inviteBody = z.object({ email: z.email().max(254), role: roleSchema.default('member') });
-export const inviteReply = z.object({ invitation: invitationSchema, acceptUrl: z.string() });
+export const inviteReply = z.object({ invitation: invitationSchema });
 
 export const memberParams = z.object({ userId: z.string() });
 export const invitationParams = z.object({ id: z.string() });

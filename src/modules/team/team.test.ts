@@ -1,9 +1,19 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { asSession, cookieOf, type Method, type SignedUp, signUp, useTestApp } from '../../../test/http.ts';
+import {
+  asSession,
+  cookieOf,
+  type Method,
+  mailedToken,
+  type SignedUp,
+  signUp,
+  useTestApp,
+} from '../../../test/http.ts';
 import { withTenant } from '../../db/tenant.ts';
+import { devEmailProvider } from '../outbox/outbox.service.ts';
+import { sendInvitationEmail } from './invitations.service.ts';
 
-const t = useTestApp();
+const t = useTestApp({ withJobs: true });
 
 let seq = 0;
 const unique = () => `${Date.now().toString(36)}${seq++}`;
@@ -13,7 +23,8 @@ const signup = () => signUp(t.app, 'team');
 const call = (p: { cookie: string }, method: Method, url: string, payload?: object) =>
   asSession(t.app, p.cookie)(method, url, payload);
 
-const tokenOf = (res: LightMyRequestResponse) => decodeURIComponent(res.json().acceptUrl.split('#token=')[1]);
+/** The invitation link's token, from the email the invitee received. */
+const tokenOf = (res: LightMyRequestResponse) => mailedToken(t.app, res.json().invitation.email, /invited/);
 
 /** Invites a new person with a role and has them accept; returns them signed in. */
 async function addMember(owner: Person, role: 'admin' | 'member' | 'affiliate' | 'owner'): Promise<Person> {
@@ -25,7 +36,7 @@ async function addMember(owner: Person, role: 'admin' | 'member' | 'affiliate' |
   const accept = await t.app.inject({
     method: 'POST',
     url: '/api/v1/invitations/accept',
-    payload: { token: tokenOf(invite), name: `Invitee ${u}`, password },
+    payload: { token: await tokenOf(invite), name: `Invitee ${u}`, password },
   });
   expect(accept.statusCode, accept.body).toBe(200);
   return {
@@ -49,7 +60,7 @@ describe('invitations', () => {
     const team = (await call(owner, 'GET', '/api/v1/account/members')).json();
     expect(team.invitations.map((i: { email: string }) => i.email)).toContain('new.person@example.test');
 
-    const token = tokenOf(invite);
+    const token = await tokenOf(invite);
     const missing = await t.app.inject({
       method: 'POST',
       url: '/api/v1/invitations/accept',
@@ -89,7 +100,7 @@ describe('invitations', () => {
     const accept = await t.app.inject({
       method: 'POST',
       url: '/api/v1/invitations/accept',
-      payload: { token: tokenOf(invite) },
+      payload: { token: await tokenOf(invite) },
     });
     expect(accept.statusCode).toBe(200);
     expect(accept.json().signedIn).toBe(false);
@@ -110,6 +121,7 @@ describe('invitations', () => {
     const expiring = await call(owner, 'POST', '/api/v1/account/members', {
       email: `late-${unique()}@example.test`,
     });
+    const lateToken = await tokenOf(expiring); // mailed first, then it runs out
     await withTenant(t.db, owner.accountId, (_tx, c) =>
       c.query(`UPDATE invitations SET expires_at = now() - interval '1 minute' WHERE id = $1`, [
         expiring.json().invitation.id,
@@ -118,19 +130,20 @@ describe('invitations', () => {
     const late = await t.app.inject({
       method: 'POST',
       url: '/api/v1/invitations/accept',
-      payload: { token: tokenOf(expiring), name: 'Late', password: 'a long fresh password 42' },
+      payload: { token: lateToken, name: 'Late', password: 'a long fresh password 42' },
     });
     expect(late.statusCode).toBe(404);
     const revoked = await call(owner, 'POST', '/api/v1/account/members', {
       email: `gone-${unique()}@example.test`,
     });
+    const revokedToken = await tokenOf(revoked);
     expect(
       (await call(owner, 'DELETE', `/api/v1/account/invitations/${revoked.json().invitation.id}`)).statusCode,
     ).toBe(204);
     const tooLate = await t.app.inject({
       method: 'POST',
       url: '/api/v1/invitations/accept',
-      payload: { token: tokenOf(revoked), name: 'Gone', password: 'a long fresh password 42' },
+      payload: { token: revokedToken, name: 'Gone', password: 'a long fresh password 42' },
     });
     expect(tooLate.statusCode).toBe(404);
   });
@@ -195,5 +208,40 @@ describe('roles', () => {
       ).toBe(404);
       expect((await call(owner, 'DELETE', `/api/v1/account/members/${id}`)).statusCode).toBe(404);
     }
+  });
+});
+
+describe('the invitation email job', () => {
+  it('sends once and keeps its link valid when the same job runs again (a retry)', async () => {
+    const owner = await signup();
+    const email = `retry-${unique()}@example.test`;
+    const invite = await call(owner, 'POST', '/api/v1/account/members', { email });
+    const first = await tokenOf(invite);
+    const deps = {
+      email: devEmailProvider(t.db),
+      baseUrl: 'http://localhost:3000',
+      emailFrom: 'test@example.test',
+      pepper: 'another-pepper',
+    };
+    const input = { accountId: owner.accountId, invitationId: invite.json().invitation.id, jobId: 'job-1' };
+    await sendInvitationEmail(t.db, deps, input);
+    await sendInvitationEmail(t.db, deps, input);
+    const outbox = (await t.app.inject({ method: 'GET', url: '/api/v1/dev/outbox' })).json().data;
+    const mails = outbox.filter((m: { to: string }) => m.to === email);
+    expect(mails).toHaveLength(2); // the queued job's email, and one for job-1 (not two)
+    const latest = mails[0].body.match(/#token=([A-Za-z0-9_.-]+)/)[1];
+    expect(latest).not.toBe(first); // a new job retires the old link
+    const old = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/accept',
+      payload: { token: first, name: 'Retry', password: 'a long fresh password 42' },
+    });
+    expect(old.statusCode).toBe(404);
+    const ok = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/accept',
+      payload: { token: latest, name: 'Retry', password: 'a long fresh password 42' },
+    });
+    expect(ok.statusCode).toBe(200);
   });
 });
