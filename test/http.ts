@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll } from 'vitest';
 import { type AppDeps, buildApp } from '../src/app.ts';
@@ -102,4 +103,16 @@ export async function mailedToken(app: FastifyInstance, to: string, subject: Reg
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`no "${subject}" email to ${to}`);
+}
+
+/** A debug-level logger whose output is kept in `lines`, for log-canary tests. */
+export function captureLogs(): { logger: ReturnType<typeof createLogger>; lines: string[] } {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return { logger: createLogger('debug', sink), lines };
 }

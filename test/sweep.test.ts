@@ -2,6 +2,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { testConfig } from '../src/config.ts';
+import { API_KEY_SCOPES } from '../src/modules/identity/api-keys.schema.ts';
 import { declaredRoutes } from '../src/platform/auth.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
@@ -167,17 +168,9 @@ describe('cross-tenant sweep', () => {
 describe("cross-tenant sweep with B's API key", () => {
   it("never reaches or changes A's objects on any guarded route", async () => {
     const { app, a, b } = ctx;
-    const scopes = [
-      'leads:read',
-      'leads:write',
-      'pages:read',
-      'pages:write',
-      'webhooks:read',
-      'webhooks:write',
-      'account:read',
-    ];
-    const bKey = (await as(b, app)('POST', '/api/v1/api-keys', { name: 'sweep key b', scopes })).json()
-      .key as string;
+    const bKey = (
+      await as(b, app)('POST', '/api/v1/api-keys', { name: 'sweep key b', scopes: API_KEY_SCOPES })
+    ).json().key as string;
     const aKey = (await as(a, app)('POST', '/api/v1/api-keys', { name: 'sweep key a' })).json();
     const aInvite = (
       await as(a, app)('POST', '/api/v1/account/members', { email: 'keyed@example.test' })

@@ -5,6 +5,11 @@ export const APP_ROLE = 'porchlight_app';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** True for a well-formed uuid: ids from clients are checked before they reach SQL. */
+export function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && UUID.test(value);
+}
+
 export class InvalidTenantError extends Error {
   constructor() {
     super('withTenant: account id is not a uuid');
@@ -24,7 +29,7 @@ export type TenantWork<T> = (tx: Tx, client: SqlClient) => Promise<T>;
  * On PGlite the transaction holds the only session: never touch `db` itself inside `fn`.
  */
 export function withTenant<T>(db: Database, accountId: string, fn: TenantWork<T>): Promise<T> {
-  if (typeof accountId !== 'string' || !UUID.test(accountId)) throw new InvalidTenantError();
+  if (!isUuid(accountId)) throw new InvalidTenantError();
   return db.transaction(
     `SET LOCAL ROLE ${APP_ROLE}; SET LOCAL app.account_id = '${accountId.toLowerCase()}';`,
     fn,
@@ -48,6 +53,6 @@ export function withSystem<T>(db: Database, reason: string, fn: TenantWork<T>): 
  * nothing else of any tenant. For GET /api/v1/me and switching the active account.
  */
 export function withUser<T>(db: Database, userId: string, fn: TenantWork<T>): Promise<T> {
-  if (typeof userId !== 'string' || !UUID.test(userId)) throw new InvalidTenantError();
+  if (!isUuid(userId)) throw new InvalidTenantError();
   return db.transaction(`SET LOCAL ROLE ${APP_ROLE}; SET LOCAL app.user_id = '${userId.toLowerCase()}';`, fn);
 }

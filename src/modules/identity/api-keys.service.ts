@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Database } from '../../db/client.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
-import { withSystem, withTenant } from '../../db/tenant.ts';
+import { isUuid, withSystem, withTenant } from '../../db/tenant.ts';
 import type { AuthContext } from '../../platform/auth.ts';
 import { AppError } from '../../platform/errors.ts';
 import { hashApiKey, newApiKey, parseApiKey, safeEqualHex } from '../../platform/tokens.ts';
@@ -36,8 +36,6 @@ export type ApiKeyIdentity = {
   scopes: string[];
   createdByUserId: string | null;
 };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 // last_used_at is written at most once a minute per key: an integration may call all day.
 const TOUCH_EVERY_SECONDS = 60;
@@ -111,7 +109,7 @@ export async function revokeApiKey(
   db: Database,
   input: { accountId: string; id: string; actorUserId: string; ipHash: string | null },
 ): Promise<void> {
-  if (!UUID.test(input.id)) throw KEY_NOT_FOUND();
+  if (!isUuid(input.id)) throw KEY_NOT_FOUND();
   await withTenant(db, input.accountId, async (tx) => {
     const row = await getApiKeyForUpdate(tx, input.accountId, input.id);
     if (!row) throw KEY_NOT_FOUND();

@@ -1,9 +1,9 @@
-import { Writable } from 'node:stream';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createTestDatabase, type TestDatabase } from '../../../test/db.ts';
+import { captureLogs } from '../../../test/http.ts';
 import { buildApp } from '../../app.ts';
 import { testConfig } from '../../config.ts';
 import { withSystem, withTenant } from '../../db/tenant.ts';
@@ -19,7 +19,7 @@ let db: TestDatabase;
 let app: FastifyInstance;
 const config = testConfig();
 const { pepper } = loadAuthPepper(config);
-const logLines: string[] = [];
+let logLines: string[] = [];
 const COOKIE = 'porchlight_session';
 const ORIGIN = 'http://localhost:3000';
 const KEY_FORMAT = /^pl_live_([a-z2-7]{12})_[A-Za-z0-9_-]{43}$/;
@@ -68,13 +68,9 @@ function testRoutes(instance: FastifyInstance) {
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      logLines.push(String(chunk));
-      done();
-    },
-  });
-  app = await buildApp({ config, db, logger: createLogger('debug', sink), configure: testRoutes });
+  const captured = captureLogs();
+  logLines = captured.lines;
+  app = await buildApp({ config, db, logger: captured.logger, configure: testRoutes });
   await app.ready();
 });
 afterAll(async () => {

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
-import { Writable } from 'node:stream';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/db.ts';
+import { captureLogs } from '../../../test/http.ts';
 import { buildApp } from '../../app.ts';
 import { testConfig } from '../../config.ts';
 import { withSystem, withTenant } from '../../db/tenant.ts';
@@ -11,18 +11,14 @@ import { insertMembership } from '../accounts/accounts.repo.ts';
 
 let db: TestDatabase;
 let app: FastifyInstance;
-const logLines: string[] = [];
+let logLines: string[] = [];
 const ORIGIN = 'http://localhost:3000';
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      logLines.push(String(chunk));
-      done();
-    },
-  });
-  app = await buildApp({ config: testConfig(), db, logger: createLogger('debug', sink) });
+  const captured = captureLogs();
+  logLines = captured.lines;
+  app = await buildApp({ config: testConfig(), db, logger: captured.logger });
   await app.ready();
 });
 afterAll(async () => {

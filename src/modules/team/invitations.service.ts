@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Database } from '../../db/client.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import type { invitations } from '../../db/schema/index.ts';
-import { withTenant } from '../../db/tenant.ts';
+import { isUuid, withTenant } from '../../db/tenant.ts';
 import { AppError, invalid } from '../../platform/errors.ts';
 import type { JobQueue } from '../../platform/jobs.ts';
 import { checkPasswordPolicy, hashPassword } from '../../platform/passwords.ts';
@@ -29,8 +29,6 @@ import { sendInvitationEmailJob } from './team.jobs.ts';
 export type Invitation = typeof invitations.$inferSelect;
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * The token handed to the invitee: `<accountId>.<secret>`. The account id is not secret; it
@@ -117,7 +115,7 @@ export function listPendingInvitations(db: Database, accountId: string): Promise
 }
 
 export async function revokeInvitation(db: Database, accountId: string, id: string, actorUserId: string) {
-  const done = UUID.test(id)
+  const done = isUuid(id)
     ? await withTenant(db, accountId, async (tx) => {
         const ok = await markInvitation(tx, accountId, id, 'revokedAt');
         if (ok) {
@@ -155,7 +153,7 @@ export async function acceptInvitation(
   input: { token: string; name?: string | undefined; password?: string | undefined },
 ): Promise<{ account: Account; user: User; created: boolean }> {
   const [accountId, secret] = input.token.split('.', 2);
-  if (!accountId || !secret || !UUID.test(accountId)) throw INVALID_TOKEN();
+  if (!accountId || !secret || !isUuid(accountId)) throw INVALID_TOKEN();
   const pendingInvitation = await withTenant(db, accountId, (tx) =>
     getPendingInvitationByHash(tx, accountId, hashToken(secret)),
   );

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../../db/client.ts';
+import { isUuid } from '../../db/tenant.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { JobQueue } from '../../platform/jobs.ts';
 import { changeMembership, listMembers, type Role } from '../accounts/accounts.service.ts';
@@ -34,8 +35,6 @@ export type TeamRouteDeps = {
   /** Signs the new user in after accepting (the identity module's session start). */
   startSession: SessionStarter;
 };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function presentInvitation(i: Invitation) {
   return {
@@ -114,7 +113,7 @@ export function registerTeamRoutes(app: FastifyInstance, deps: TeamRouteDeps) {
     async (request) => {
       const auth = request.auth!;
       const { userId } = request.params;
-      if (!UUID.test(userId)) throw new AppError('not_found', 'MEMBER_NOT_FOUND', 'No such member');
+      if (!isUuid(userId)) throw new AppError('not_found', 'MEMBER_NOT_FOUND', 'No such member');
       await changeMembership(deps.db, auth.accountId, {
         actorUserId: auth.userId,
         actorRole: auth.role,
@@ -144,7 +143,7 @@ export function registerTeamRoutes(app: FastifyInstance, deps: TeamRouteDeps) {
     async (request, reply) => {
       const auth = request.auth!;
       const { userId } = request.params;
-      if (!UUID.test(userId)) throw new AppError('not_found', 'MEMBER_NOT_FOUND', 'No such member');
+      if (!isUuid(userId)) throw new AppError('not_found', 'MEMBER_NOT_FOUND', 'No such member');
       const isSelf = userId === auth.userId;
       if (!isSelf && auth.role !== 'owner' && auth.role !== 'admin') {
         throw new AppError('forbidden', 'AUTH_FORBIDDEN', 'Your role does not allow this');
