@@ -7,13 +7,20 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import { registerAccountRoutes } from './modules/account/account.routes.ts';
+import { registerBrandingRoutes } from './modules/branding/branding.routes.ts';
+import { registerDomainRoutes } from './modules/domains/domains.routes.ts';
 import { registerHealthRoutes } from './modules/health/health.routes.ts';
 import { registerApiKeyRoutes } from './modules/identity/api-keys.routes.ts';
 import { registerAuthRoutes, sessionStarter } from './modules/identity/auth.routes.ts';
 import { createAuthenticator } from './modules/identity/authenticate.ts';
+import { registerIntakeRoutes } from './modules/intake/intake.routes.ts';
+import { registerLeadRoutes } from './modules/leads/leads.routes.ts';
 import { registerOutboxRoutes } from './modules/outbox/outbox.routes.ts';
+import { registerPageRoutes } from './modules/pages/pages.routes.ts';
 import { registerPlanRoutes } from './modules/plans/plans.routes.ts';
 import { registerTeamRoutes } from './modules/team/team.routes.ts';
+import { siteUrlRewriter } from './pages/host.ts';
+import { registerSiteRoutes } from './pages/site.routes.ts';
 import { type Authenticator, registerAuth } from './platform/auth.ts';
 import { AppError } from './platform/errors.ts';
 import { registerProblemHandlers } from './platform/http.ts';
@@ -46,11 +53,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const options: FastifyServerOptions = {
     loggerInstance: deps.logger,
     bodyLimit: deps.config.bodyLimitBytes,
-    trustProxy: deps.config.trustProxy,
+    // A hop count is supported at run time (proxy-addr) though Fastify's types omit it.
+    trustProxy: deps.config.trustProxy as FastifyServerOptions['trustProxy'],
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : crypto.randomUUID();
     },
+    rewriteUrl: siteUrlRewriter(deps.config),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   };
@@ -138,6 +147,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     jobs: deps.jobs,
     startSession: sessionStarter(identity),
   });
+  const modules = { config: deps.config, db: deps.db, logger: deps.logger, jobs: deps.jobs, pepper };
+  registerPageRoutes(app, modules);
+  registerBrandingRoutes(app, modules);
+  registerDomainRoutes(app, modules);
+  registerLeadRoutes(app, modules);
+  await registerIntakeRoutes(app, modules);
+  await registerSiteRoutes(app, modules);
   if (deps.configure) await deps.configure(app);
 
   return app;

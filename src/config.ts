@@ -17,6 +17,34 @@ const int = (min: number, max: number, what = 'a whole number') =>
     .min(min, { error: `must be ${what} from ${min} to ${max}` })
     .max(max, { error: `must be ${what} from ${min} to ${max}` });
 
+/** `N/window`: at most N in each window of 30s, 10m, 1h, 1d. */
+const rate = z
+  .string()
+  .regex(/^\d{1,6}\/\d{1,4}[smhd]$/, 'must look like 10/10m (at most 10 per 10 minutes; s, m, h or d)')
+  .transform((v) => {
+    const [max, window] = v.split('/') as [string, string];
+    const unit = { s: 1, m: 60, h: 3600, d: 86400 }[window.slice(-1) as 's' | 'm' | 'h' | 'd'];
+    return { max: Number(max), windowSeconds: Number(window.slice(0, -1)) * unit };
+  });
+
+/**
+ * Which proxies to believe about the client's address (X-Forwarded-For): false (none, the
+ * default), true (all: only behind a proxy that overwrites the header), a hop count, or a
+ * comma-separated list of proxy addresses and networks.
+ */
+const trustProxy = z
+  .string()
+  .transform((v): boolean | number | string[] => {
+    if (['true', '1', 'yes'].includes(v)) return true;
+    if (['false', '0', 'no'].includes(v)) return false;
+    if (/^\d{1,2}$/.test(v)) return Number(v);
+    return v.split(',').map((x) => x.trim());
+  })
+  .refine(
+    (v) => typeof v !== 'object' || v.every((x) => /^[0-9a-f.:]+(\/\d{1,3})?$/i.test(x) || x === 'loopback'),
+    'must be true, false, a hop count, or addresses/networks such as 10.0.0.0/8,127.0.0.1',
+  );
+
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -35,7 +63,7 @@ const envSchema = z
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
       .optional(),
     DATABASE_POOL_SIZE: int(1, 200).default(10),
-    TRUST_PROXY: boolish.default(false),
+    TRUST_PROXY: trustProxy.default(false),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     BODY_LIMIT_BYTES: int(1024, 50 * 1024 * 1024, 'a number of bytes').default(1024 * 1024),
     SHUTDOWN_TIMEOUT_MS: int(1000, 120_000, 'a number of milliseconds').default(25_000),
@@ -61,6 +89,29 @@ const envSchema = z
       .optional(),
     OPENAI_API_KEY: z.string().optional(),
     WEBHOOKS_ALLOW_PRIVATE: boolish.default(false),
+    DOMAINS_PROVIDER: z.enum(['dev', 'cloudflare']).default('dev'),
+    CLOUDFLARE_API_TOKEN: z.string().optional(),
+    CLOUDFLARE_ZONE_ID: z
+      .string()
+      .regex(/^[a-f0-9]{32}$/, 'must be a Cloudflare zone id (32 hex characters)')
+      .optional(),
+    CLOUDFLARE_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.cloudflare.com/client/v4'),
+    CUSTOM_DOMAIN_CNAME_TARGET: z.string().optional(),
+    INTAKE_RATE_PER_PAGE: rate.prefault('10/10m'),
+    INTAKE_RATE_PER_ACCOUNT: rate.prefault('30/1h'),
+    INTAKE_MIN_FILL_SECONDS: int(0, 60, 'a number of seconds').default(2),
+  })
+  .superRefine((env, ctx) => {
+    if (env.DOMAINS_PROVIDER === 'cloudflare') {
+      for (const name of ['CLOUDFLARE_API_TOKEN', 'CLOUDFLARE_ZONE_ID'] as const) {
+        if (!env[name])
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: 'is required when DOMAINS_PROVIDER=cloudflare',
+          });
+      }
+    }
   })
   .transform((env) => {
     const baseUrl = (env.BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
@@ -96,6 +147,21 @@ const envSchema = z
       },
       openaiApiKey: env.OPENAI_API_KEY,
       webhooksAllowPrivate: env.WEBHOOKS_ALLOW_PRIVATE,
+      domains: {
+        provider: env.DOMAINS_PROVIDER,
+        cloudflare: {
+          apiToken: env.CLOUDFLARE_API_TOKEN,
+          zoneId: env.CLOUDFLARE_ZONE_ID,
+          apiUrl: env.CLOUDFLARE_API_URL.replace(/\/+$/, ''),
+        },
+        /** Where a customer points a custom hostname's CNAME. */
+        cnameTarget: env.CUSTOM_DOMAIN_CNAME_TARGET ?? env.BASE_DOMAIN ?? new URL(baseUrl).hostname,
+      },
+      intake: {
+        ratePerPage: env.INTAKE_RATE_PER_PAGE,
+        ratePerAccount: env.INTAKE_RATE_PER_ACCOUNT,
+        minFillMs: env.INTAKE_MIN_FILL_SECONDS * 1000,
+      },
     };
   });
 

@@ -1,4 +1,3 @@
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { testConfig } from '../src/config.ts';
@@ -6,7 +5,10 @@ import { API_KEY_SCOPES } from '../src/modules/identity/api-keys.schema.ts';
 import { declaredRoutes } from '../src/platform/auth.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
-import { asSession, type SignedUp, signUp } from './http.ts';
+import { signUp } from './http.ts';
+import { as, type Case, type Ctx, expectNotFound } from './sweep/kit.ts';
+import { leadsCases } from './sweep/leads.ts';
+import { presenceCases } from './sweep/presence.ts';
 
 /**
  * The cross-tenant sweep, built from the route table: for every route that is not public,
@@ -15,21 +17,8 @@ import { asSession, type SignedUp, signUp } from './http.ts';
  * first test, so no new route escapes the sweep.
  */
 
-type Tenant = SignedUp;
-type Ctx = { app: FastifyInstance; a: Tenant; b: Tenant };
-type Case = (ctx: Ctx) => Promise<void>;
-
-function as(t: Tenant, app: FastifyInstance) {
-  return asSession(app, t.cookie);
-}
-
-function expectNotFound(res: LightMyRequestResponse) {
-  expect(res.statusCode, res.body).toBe(404);
-  expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
-}
-
 /** One case per non-public route: `METHOD url` exactly as registered. */
-const CASES: Record<string, Case> = {
+const IDENTITY_CASES: Record<string, Case> = {
   // Answers only about the caller: B's session shows B and nothing of A.
   'GET /api/v1/me': async ({ app, a, b }) => {
     const res = await as(b, app)('GET', '/api/v1/me');
@@ -133,6 +122,9 @@ const CASES: Record<string, Case> = {
     expect(team.invitations.map((i: { id: string }) => i.id)).toContain(id);
   },
 };
+
+/** Each module's cases live beside this file (test/sweep/*.ts); keys must not repeat. */
+const CASES: Record<string, Case> = { ...IDENTITY_CASES, ...presenceCases, ...leadsCases };
 
 let db: TestDatabase;
 let ctx: Ctx;

@@ -16,6 +16,8 @@ export const GLOBAL_TABLES = [
   'email_verification_tokens',
   'api_keys',
   'dev_outbox',
+  'hostnames',
+  'page_routes',
 ] as const;
 
 const ALL = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'];
@@ -38,10 +40,12 @@ export const GLOBAL_TABLE_RULES: Record<
   email_verification_tokens: { privileges: ALL, rls: true },
   api_keys: { privileges: ['SELECT', 'INSERT', 'UPDATE'], rls: true },
   dev_outbox: { privileges: ['SELECT', 'INSERT'], rls: true },
+  hostnames: { privileges: ['SELECT', 'INSERT', 'DELETE'], rls: true },
+  page_routes: { privileges: ['SELECT', 'INSERT', 'DELETE'], rls: true },
 };
 
 /** Tenant tables the app role may only add to and read. */
-export const APPEND_ONLY_TABLES = ['audit_log'] as const;
+export const APPEND_ONLY_TABLES = ['audit_log', 'lead_consents'] as const;
 
 export type AuditFinding = { check: string; object: string; detail: string };
 

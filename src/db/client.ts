@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite, type Transaction as PGliteTransaction } from '@electric-sql/pglite';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { citext } from '@electric-sql/pglite/contrib/citext';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
@@ -42,7 +43,7 @@ export type Database = {
 type PgliteOptions = { dataDir?: string; loadDataDir?: Blob | File };
 
 export function pgliteExtensions() {
-  return { citext, pg_trgm, pgcrypto };
+  return { btree_gin, citext, pg_trgm, pgcrypto };
 }
 
 /** PGlite, persisted to `dataDir` (or in memory, or cloned from a dump for tests). */

@@ -4,6 +4,7 @@ import {
   check,
   foreignKey,
   index,
+  integer,
   pgTable,
   primaryKey,
   text,
@@ -37,6 +38,8 @@ export const accounts = pgTable(
     timezone: text('timezone').notNull().default('America/New_York'),
     phoneE164: text('phone_e164'),
     smsOptIn: boolean('sms_opt_in').notNull().default(false),
+    /** A new submission with the email or phone of a lead this recent merges into it (0: never). */
+    leadDedupeDays: integer('lead_dedupe_days').notNull().default(30),
     licenseNumber: text('license_number'),
     sponsorAccountId: uuid('sponsor_account_id'),
     stripeCustomerId: text('stripe_customer_id'),
@@ -47,6 +50,7 @@ export const accounts = pgTable(
   (t) => [
     check('accounts_vertical_check', sql.raw(`vertical in (${sqlList(accountVerticals)})`)),
     check('accounts_status_check', sql.raw(`status in (${sqlList(accountStatuses)})`)),
+    check('accounts_lead_dedupe_days_check', sql`lead_dedupe_days between 0 and 365`),
     check('accounts_slug_format_check', sql`slug ~ '^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$'`),
     foreignKey({ name: 'accounts_sponsor_fkey', columns: [t.sponsorAccountId], foreignColumns: [t.id] }),
   ],

@@ -11,11 +11,12 @@ import {
   primaryKey,
   text,
   timestamp,
+  unique,
   uuid,
 } from 'drizzle-orm/pg-core';
 import { accounts } from './identity.ts';
 import { capturePages } from './presence.ts';
-import { citext, inet, sqlList } from './types.ts';
+import { cidr, citext, inet, sqlList } from './types.ts';
 
 export const leadStatuses = [
   'new',
@@ -85,6 +86,13 @@ export const leads = pgTable(
     consentGiven: boolean('consent_given').notNull().default(false),
     consentText: text('consent_text'),
     consentAt: timestamp('consent_at', { withTimezone: true }),
+    pageUrl: text('page_url'),
+    userAgent: text('user_agent'),
+    /** Why a lead is `spam` (honeypot, too_fast, blocked_ip), so a person can judge and recover it. */
+    spamReason: text('spam_reason'),
+    /** Submissions merged into this lead (1 = only the first); the last one's time. */
+    submissionCount: integer('submission_count').notNull().default(1),
+    lastSubmittedAt: timestamp('last_submitted_at', { withTimezone: true }).notNull().defaultNow(),
     // References memberships (account_id, user_id) in migration 0004: only a member of this
     // account can be assigned, and leaving the account clears it (ON DELETE SET NULL (col)).
     assignedUserId: uuid('assigned_user_id'),
@@ -101,6 +109,11 @@ export const leads = pgTable(
     externalIds: jsonb('external_ids').$type<Record<string, string>>().notNull().default({}),
     firstResponseAt: timestamp('first_response_at', { withTimezone: true }),
     contactedAt: timestamp('contacted_at', { withTimezone: true }),
+    qualifiedAt: timestamp('qualified_at', { withTimezone: true }),
+    quotedAt: timestamp('quoted_at', { withTimezone: true }),
+    bookedAt: timestamp('booked_at', { withTimezone: true }),
+    wonAt: timestamp('won_at', { withTimezone: true }),
+    lostAt: timestamp('lost_at', { withTimezone: true }),
     closedAt: timestamp('closed_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
@@ -127,9 +140,11 @@ export const leads = pgTable(
     index('leads_account_status_idx').on(t.accountId, t.status, t.createdAt.desc().nullsFirst()),
     index('leads_account_email_idx').on(t.accountId, t.email),
     index('leads_account_phone_idx').on(t.accountId, t.phoneE164),
+    // btree_gin + pg_trgm: one index answers `account_id = $1 AND search ILIKE '%q%'`.
     index('leads_search_trgm_idx').using(
       'gin',
-      sql`(coalesce(${t.fullName}, '') || ' ' || coalesce(${t.email}::text, '') || ' ' || coalesce(${t.phoneE164}, '')) gin_trgm_ops`,
+      t.accountId,
+      sql`(coalesce(${t.fullName}, '') || ' ' || coalesce(${t.email}::text, '') || ' ' || coalesce(${t.phoneE164}, '') || ' ' || coalesce(${t.addressLine}, '')) gin_trgm_ops`,
     ),
     check('leads_status_check', sql.raw(`status in (${sqlList(leadStatuses)})`)),
     check('leads_source_check', sql.raw(`source in (${sqlList(leadSources)})`)),
@@ -160,5 +175,109 @@ export const leadEvents = pgTable(
     }).onDelete('cascade'),
     index('lead_events_lead_idx').on(t.accountId, t.leadId, t.createdAt.desc().nullsFirst()),
     check('lead_events_kind_format_check', sql`kind ~ '^[a-z][a-z0-9_.]{1,63}$'`),
+  ],
+);
+
+/**
+ * What a consumer agreed to, exactly: the text shown, its hash and version, the box's state,
+ * where and from which address. One row per submission that showed consent text.
+ */
+export const leadConsents = pgTable(
+  'lead_consents',
+  {
+    accountId: uuid('account_id').notNull(),
+    id: uuid('id').notNull(),
+    leadId: uuid('lead_id').notNull(),
+    pageId: uuid('page_id'),
+    given: boolean('given').notNull(),
+    consentText: text('consent_text').notNull(),
+    /** sha256 of the text, hex: the version a compliance review can match. */
+    textHash: text('text_hash').notNull(),
+    textVersion: text('text_version'),
+    pageUrl: text('page_url'),
+    ip: inet('ip'),
+    userAgent: text('user_agent'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ name: 'lead_consents_pkey', columns: [t.accountId, t.id] }),
+    foreignKey({
+      name: 'lead_consents_lead_fkey',
+      columns: [t.accountId, t.leadId],
+      foreignColumns: [leads.accountId, leads.id],
+    }).onDelete('cascade'),
+    index('lead_consents_lead_idx').on(t.accountId, t.leadId),
+  ],
+);
+
+/** Addresses whose submissions are stored as spam (seed 002 `blocked_ips`). Tenant-scoped. */
+export const blockedIps = pgTable(
+  'blocked_ips',
+  {
+    accountId: uuid('account_id').notNull(),
+    id: uuid('id').notNull(),
+    /** An address or a network (`203.0.113.0/24`). */
+    network: cidr('network').notNull(),
+    reason: text('reason'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ name: 'blocked_ips_pkey', columns: [t.accountId, t.id] }),
+    unique('blocked_ips_account_network_key').on(t.accountId, t.network),
+    foreignKey({
+      name: 'blocked_ips_account_fkey',
+      columns: [t.accountId],
+      foreignColumns: [accounts.id],
+    }).onDelete('cascade'),
+  ],
+);
+
+/**
+ * Answers already given to a creating request with an `Idempotency-Key`, kept 24 h: a retry
+ * with the same key and body gets the same answer and creates nothing.
+ */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    accountId: uuid('account_id').notNull(),
+    id: uuid('id').notNull(),
+    /** What the key was used for (`intake:<pageId>`, `POST /api/v1/leads`): keys are per scope. */
+    scope: text('scope').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    statusCode: integer('status_code'),
+    response: jsonb('response').$type<Record<string, unknown>>(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ name: 'idempotency_keys_pkey', columns: [t.accountId, t.id] }),
+    unique('idempotency_keys_scope_key').on(t.accountId, t.scope, t.key),
+    foreignKey({
+      name: 'idempotency_keys_account_fkey',
+      columns: [t.accountId],
+      foreignColumns: [accounts.id],
+    }).onDelete('cascade'),
+  ],
+);
+
+/**
+ * Fixed-window counters for intake rate limits, per client (a keyed hash of its IP, never the
+ * IP) and page, and per client across the account's pages. Pruned daily.
+ */
+export const intakeRateLimits = pgTable(
+  'intake_rate_limits',
+  {
+    accountId: uuid('account_id').notNull(),
+    bucket: text('bucket').notNull(),
+    windowStart: timestamp('window_start', { withTimezone: true }).notNull(),
+    hits: integer('hits').notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ name: 'intake_rate_limits_pkey', columns: [t.accountId, t.bucket, t.windowStart] }),
+    foreignKey({
+      name: 'intake_rate_limits_account_fkey',
+      columns: [t.accountId],
+      foreignColumns: [accounts.id],
+    }).onDelete('cascade'),
   ],
 );

@@ -14,6 +14,13 @@ export const inet = customType<{ data: string }>({
   },
 });
 
+/** An IPv4 or IPv6 network (or single address), kept as text in JavaScript. */
+export const cidr = customType<{ data: string }>({
+  dataType() {
+    return 'cidr';
+  },
+});
+
 /** Quoted list for CHECK constraints built from a TypeScript union. */
 export function sqlList(values: readonly string[]): string {
   return values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ');
