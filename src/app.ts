@@ -99,7 +99,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     createAuthenticator({ db: deps.db, isHttps: deps.config.isHttps, policy: sessionPolicy, pepper });
   registerAuth(app, {
     authenticate,
-    publicPrefixes: ['/api/docs'],
+    // /api/v1/public/* is public by definition (CORS preflight routes are registered there too).
+    publicPrefixes: ['/api/docs', '/api/v1/public'],
     allowedOrigins: [new URL(deps.config.baseUrl).origin],
   });
   requireResponseSchemas(app);
@@ -162,7 +163,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 /** Every /api/v1 route must declare its response schemas: they are the allow-list of fields. */
 function requireResponseSchemas(app: FastifyInstance): void {
   app.addHook('onRoute', (route: RouteOptions) => {
-    if (!route.url.startsWith('/api/v1/')) return;
+    if (!route.url.startsWith('/api/v1/') || route.method === 'OPTIONS') return; // CORS preflight
     if (!route.schema?.response) {
       throw new Error(`route ${String(route.method)} ${route.url} declares no response schema`);
     }

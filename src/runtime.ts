@@ -4,6 +4,7 @@ import { type Database, openDatabase } from './db/client.ts';
 import { lockDataDir } from './db/lock.ts';
 import { migrate } from './db/migrate.ts';
 import { identityJobs } from './modules/identity/identity.jobs.ts';
+import { intakeJobs } from './modules/intake/intake.jobs.ts';
 import { devEmailProvider } from './modules/outbox/outbox.service.ts';
 import { teamJobs } from './modules/team/team.jobs.ts';
 import type { JobDefinition, JobServices } from './platform/jobs.ts';
@@ -11,7 +12,7 @@ import type { Logger } from './platform/logger.ts';
 import { loadAuthPepper } from './platform/secrets.ts';
 
 /** Every module's job definitions: the server (inline worker) and `porchlight worker` run these. */
-export const allJobs: JobDefinition[] = [...identityJobs, ...teamJobs];
+export const allJobs: JobDefinition[] = [...identityJobs, ...teamJobs, ...intakeJobs];
 
 /**
  * What job handlers need besides the database. Only the dev email provider exists so far

@@ -40,7 +40,19 @@ export function loggerOptions(level: string): LoggerOptions {
         method: req.method,
         path: req.url?.split('?')[0],
       }),
-      err: pino.stdSerializers.err,
+      // A database error carries the statement's bound values and a detail that may quote
+      // them (emails, phones): neither is logged.
+      err: (error: Error) => {
+        const out = pino.stdSerializers.err(error) as ReturnType<typeof pino.stdSerializers.err> & {
+          params?: unknown;
+          detail?: unknown;
+        };
+        if (out && typeof out === 'object') {
+          if ('params' in out) out.params = '[redacted]';
+          if ('detail' in out && out.detail) out.detail = '[redacted]';
+        }
+        return out;
+      },
     },
   };
 }

@@ -90,8 +90,8 @@ DECLARE
   v_account uuid := (p->>'accountId')::uuid;
   v_page uuid := (p->>'pageId')::uuid;
   l jsonb := p->'lead';
-  c jsonb := p->'consent';
-  i jsonb := p->'idempotency';
+  c jsonb := NULLIF(p->'consent', 'null'::jsonb);
+  i jsonb := NULLIF(p->'idempotency', 'null'::jsonb);
   v_email text := l->>'email';
   v_phone text := l->>'phoneE164';
   v_ip inet := (l->>'sourceIp')::inet;

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { defineJob } from '../../platform/jobs.ts';
+
+/**
+ * What a stored inquiry triggers. Intake queues these in the lead's own transaction (by name,
+ * from SQL: see porchlight_enqueue), so an acknowledged lead never misses them. Their real work
+ * arrives with the messaging (notify), AI (score) and integrations (webhooks) modules; until
+ * then each handler records that it ran, so the pipeline is exercised end to end.
+ */
+const leadEvent = z.object({
+  accountId: z.uuid(),
+  leadId: z.uuid(),
+  event: z.enum(['created', 'merged']),
+});
+
+export const notifyLeadJob = defineJob({
+  name: 'leads.notify',
+  schema: leadEvent,
+  handler: async ({ leadId, event }, { logger }) => {
+    logger.debug({ leadId, event }, 'lead notification pending: no messaging providers yet');
+  },
+});
+
+export const scoreLeadJob = defineJob({
+  name: 'leads.score',
+  schema: leadEvent,
+  handler: async ({ leadId, event }, { logger }) => {
+    logger.debug({ leadId, event }, 'lead scoring pending: no scorer yet');
+  },
+});
+
+export const leadWebhookJob = defineJob({
+  name: 'webhooks.lead_event',
+  schema: leadEvent,
+  handler: async ({ leadId, event }, { logger }) => {
+    logger.debug({ leadId, event }, 'lead webhooks pending: no endpoints yet');
+  },
+});
+
+/** Queued for every accepted (not spam) submission, in this order. */
+export const intakeJobs = [notifyLeadJob, scoreLeadJob, leadWebhookJob];
