@@ -96,8 +96,50 @@ async function seedTenant(label: string): Promise<string> {
   await makeInvitation(db, { accountId: account.id, invitedByUserId: owner.id });
   const page = await makePage(db, { accountId: account.id });
   await makeLead(db, { accountId: account.id, pageId: page.id });
-  await makeLead(db, { accountId: account.id, pageId: page.id, fullName: 'John Smith' });
-  // Add a factory call here for every new tenant table (the fixture check below names the table).
+  const lead = await makeLead(db, { accountId: account.id, pageId: page.id, fullName: 'John Smith' });
+  // Presence and intake rows, written as the tenant (the suite checks isolation, not services).
+  const id = () => crypto.randomUUID();
+  await withTenant(db, account.id, async (_tx, client) => {
+    const a = account.id;
+    const statements: [string, unknown[]][] = [
+      [
+        'INSERT INTO branding (account_id, id, display_name) VALUES ($1, $2, $3)',
+        [a, id(), `Agent ${label}`],
+      ],
+      [
+        'INSERT INTO testimonials (account_id, id, author_name, quote) VALUES ($1, $2, $3, $4)',
+        [a, id(), 'Pat', 'Great'],
+      ],
+      [
+        `INSERT INTO domains (account_id, id, hostname, provider) VALUES ($1, $2, $3, 'dev')`,
+        [a, id(), `homes-${label.toLowerCase()}-${id().slice(0, 8)}.example.com`],
+      ],
+      [
+        'INSERT INTO page_stats_daily (account_id, id, page_id, day, views) VALUES ($1, $2, $3, current_date, 1)',
+        [a, id(), page.id],
+      ],
+      [
+        `INSERT INTO page_visitors (account_id, page_id, day, visitor_hash) VALUES ($1, $2, current_date, 'h')`,
+        [a, page.id],
+      ],
+      [
+        `INSERT INTO lead_consents (account_id, id, lead_id, page_id, given, consent_text, text_hash)
+         VALUES ($1, $2, $3, $4, true, 'I agree', 'hash')`,
+        [a, id(), lead.id, page.id],
+      ],
+      ['INSERT INTO blocked_ips (account_id, id, network) VALUES ($1, $2, $3)', [a, id(), '192.0.2.1/32']],
+      [
+        `INSERT INTO idempotency_keys (account_id, id, scope, key, request_hash) VALUES ($1, $2, 'test', $3, 'h')`,
+        [a, id(), id()],
+      ],
+      [
+        `INSERT INTO intake_rate_limits (account_id, bucket, window_start, hits) VALUES ($1, 'ip:test', now(), 1)`,
+        [a],
+      ],
+    ];
+    for (const [text, values] of statements) await client.query(text, values);
+  });
+  // Add a row here for every new tenant table (the fixture check below names the table).
   return account.id;
 }
 
@@ -281,11 +323,19 @@ describe('tenant isolation', () => {
       const parent = fixture(fk.parent, B);
       const targets = pairs.filter((p) => p.child !== 'account_id');
       const set = targets.map((p, i) => `${ident(p.child)} = $${i + 1}`).join(', ');
+      // An append-only table takes no UPDATE at all: a new row pointing at B's parent instead.
+      const appendOnly = (APPEND_ONLY_TABLES as readonly string[]).includes(fk.child);
+      const pointed = {
+        ...child.row,
+        ...Object.fromEntries(targets.map((p) => [p.child, parent.row[p.parent]])),
+      };
       const update = withTenant(db, A, (_tx, client) =>
-        client.query(`UPDATE ${ident(fk.child)} SET ${set} WHERE ${keyWhere(fk.child, targets.length + 1)}`, [
-          ...targets.map((p) => parent.row[p.parent]),
-          ...child.key,
-        ]),
+        appendOnly
+          ? client.query(insertCopySql(fk.child), [copyFor(fk.child, pointed, A)])
+          : client.query(
+              `UPDATE ${ident(fk.child)} SET ${set} WHERE ${keyWhere(fk.child, targets.length + 1)}`,
+              [...targets.map((p) => parent.row[p.parent]), ...child.key],
+            ),
       );
       const refused = await refusal(update);
       expect(refused.code, `${label}: A's row pointed at B's parent`).toBe('23503');
@@ -420,6 +470,40 @@ describe('global tables', () => {
     expect(plans).toBe(4);
     const update = withTenant(db, A, (_tx, client) => client.query('UPDATE plans SET price_month_cents = 0'));
     expect(await errorCode(update)).toBe('42501');
+  });
+
+  it('lets a tenant claim and release only its own host names and page routes, and edit none', async () => {
+    for (const table of ['hostnames', 'page_routes'] as const) {
+      const keyCol = table === 'hostnames' ? 'hostname' : 'page_id';
+      const key = (owner: string) =>
+        table === 'hostnames'
+          ? `${owner.slice(0, 8)}-${crypto.randomUUID().slice(0, 8)}.example.org`
+          : crypto.randomUUID();
+      const insert = (owner: string, k: string) =>
+        table === 'hostnames'
+          ? `INSERT INTO hostnames (hostname, account_id, domain_id) VALUES ('${k}', '${owner}', gen_random_uuid())`
+          : `INSERT INTO page_routes (page_id, account_id) VALUES ('${k}', '${owner}')`;
+      const bKey = key(B);
+      await withTenant(db, B, (_tx, client) => client.query(insert(B, bKey)));
+      // A cannot claim one for B, nor release or edit B's; everyone can read (routing).
+      expect(await errorCode(withTenant(db, A, (_tx, c) => c.query(insert(B, key(B))))), table).toBe('42501');
+      const removed = await withTenant(db, A, (_tx, c) =>
+        c.query(`DELETE FROM ${table} WHERE ${keyCol} = $1`, [bKey]),
+      );
+      expect(removed.rowCount, table).toBe(0);
+      const edit = withTenant(db, A, (_tx, c) =>
+        c.query(`UPDATE ${table} SET account_id = $1 WHERE ${keyCol} = $2`, [A, bKey]),
+      );
+      expect(await errorCode(edit), table).toBe('42501');
+      const seen = await withSystem(db, 'test: routing', (_tx, c) =>
+        c.query(`SELECT account_id FROM ${table} WHERE ${keyCol} = $1`, [bKey]),
+      );
+      expect(seen.rows, table).toEqual([{ account_id: B }]);
+      const own = await withTenant(db, B, (_tx, c) =>
+        c.query(`DELETE FROM ${table} WHERE ${keyCol} = $1`, [bKey]),
+      );
+      expect(own.rowCount, table).toBe(1);
+    }
   });
 
   it("refuses assigning A's lead to a user who is not a member of A", async () => {
