@@ -20,7 +20,7 @@ const int = (min: number, max: number, what = 'a whole number') =>
 /** `N/window`: at most N in each window of 30s, 10m, 1h, 1d. */
 const rate = z
   .string()
-  .regex(/^\d{1,6}\/\d{1,4}[smhd]$/, 'must look like 10/10m (at most 10 per 10 minutes; s, m, h or d)')
+  .regex(/^\d{1,9}\/\d{1,4}[smhd]$/, 'must look like 10/10m (at most 10 per 10 minutes; s, m, h or d)')
   .transform((v) => {
     const [max, window] = v.split('/') as [string, string];
     const unit = { s: 1, m: 60, h: 3600, d: 86400 }[window.slice(-1) as 's' | 'm' | 'h' | 'd'];
