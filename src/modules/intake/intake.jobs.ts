@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineJob } from '../../platform/jobs.ts';
+import { pruneIntakeRecords } from './intake.prune.ts';
 
 /**
  * What a stored inquiry triggers. Intake queues these in the lead's own transaction (by name,
@@ -38,4 +39,18 @@ export const leadWebhookJob = defineJob({
 });
 
 /** Queued for every accepted (not spam) submission, in this order. */
-export const intakeJobs = [notifyLeadJob, scoreLeadJob, leadWebhookJob];
+export const leadTriggeredJobs = [notifyLeadJob, scoreLeadJob, leadWebhookJob];
+
+/** Nightly (03:41 UTC): rate-limit windows, visitor hashes and idempotency keys do not pile up. */
+export const pruneIntakeJob = defineJob({
+  name: 'intake.prune',
+  schema: z.object({}),
+  cron: '41 3 * * *',
+  retry: { limit: 2 },
+  handler: async (_payload, { db, logger }) => {
+    const deleted = await pruneIntakeRecords(db);
+    logger.info({ deleted }, 'pruned intake records');
+  },
+});
+
+export const intakeJobs = [...leadTriggeredJobs, pruneIntakeJob];

@@ -4,7 +4,7 @@ import type { FieldError } from '../../platform/errors.ts';
 import type { ModuleDeps } from '../../platform/module.ts';
 import { hashIp } from '../../platform/tokens.ts';
 import { PAGE_FIELDS, type PageKind } from './fields.ts';
-import { intakeJobs } from './intake.jobs.ts';
+import { leadTriggeredJobs } from './intake.jobs.ts';
 import { type NormalizedLead, type NormalizedSubmission, normalizeSubmission } from './normalize.ts';
 
 /**
@@ -125,7 +125,7 @@ function spamReason(
 
 export function createIntake(deps: ModuleDeps) {
   const routes = new Map<string, PageRoute>();
-  const jobNames = deps.jobs ? intakeJobs.map((j) => j.name) : [];
+  const jobNames = deps.jobs ? leadTriggeredJobs.map((j) => j.name) : [];
   const { ratePerPage, ratePerAccount, minFillMs } = deps.config.intake;
 
   /** Which account a page belongs to (global page_routes), cached briefly per process. */

@@ -4,8 +4,8 @@ import { makeAccount, makePage } from '../../../test/factories.ts';
 import { useTestApp } from '../../../test/http.ts';
 import { testConfig } from '../../config.ts';
 import { withTenant } from '../../db/tenant.ts';
-
 import { createLogger } from '../../platform/logger.ts';
+import { pruneIntakeRecords } from './intake.prune.ts';
 
 const t = useTestApp({
   logger: createLogger('silent'),
@@ -345,5 +345,39 @@ describe('public intake (JSON)', () => {
       { email: 'fifty-one@example.test', is_held: true, held_reason: 'plan_limit' },
       { email: 'fifty@example.test', is_held: false, held_reason: null },
     ]);
+  });
+});
+
+describe('intake bookkeeping', () => {
+  it('prunes old rate-limit windows, visitor hashes and idempotency keys, and keeps current ones', async () => {
+    const { accountId, pageId } = await setup();
+    const key = crypto.randomUUID();
+    await post(pageId, { email: 'prune@example.test' }, { key });
+    await sql(
+      accountId,
+      `INSERT INTO intake_rate_limits (account_id, bucket, window_start, hits) VALUES ($1, 'old', now() - interval '2 days', 5);
+       `.trim(),
+      [accountId],
+    );
+    await sql(
+      accountId,
+      `INSERT INTO page_visitors (account_id, page_id, day, visitor_hash) VALUES ($1, $2, current_date - 5, 'old')`,
+      [accountId, pageId],
+    );
+    await sql(
+      accountId,
+      `INSERT INTO idempotency_keys (account_id, id, scope, key, request_hash, created_at)
+       VALUES ($1, $2, 'old', 'old', 'h', now() - interval '2 days')`,
+      [accountId, crypto.randomUUID()],
+    );
+    expect(await pruneIntakeRecords(t.db)).toBeGreaterThanOrEqual(3);
+    const left = await sql<{ rl: number; pv: number; ik: number }>(
+      accountId,
+      `SELECT (SELECT count(*)::int FROM intake_rate_limits WHERE account_id = $1) AS rl,
+              (SELECT count(*)::int FROM page_visitors WHERE account_id = $1) AS pv,
+              (SELECT count(*)::int FROM idempotency_keys WHERE account_id = $1) AS ik`,
+      [accountId],
+    );
+    expect(left).toEqual([{ rl: 2, pv: 0, ik: 1 }]);
   });
 });
