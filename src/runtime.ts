@@ -54,7 +54,12 @@ export async function openPreparedDatabase(config: Config, logger: Logger): Prom
     dataDir: config.dataDir,
     poolSize: config.databasePoolSize,
   });
-  db.onSystemUse = (reason) => logger.info({ reason }, 'cross-tenant path');
+  // Every cross-tenant use is logged with its reason; routing a public request to its account
+  // (a host name, a page id: several per page view) at debug, so traffic does not flood the log.
+  db.onSystemUse = (reason) =>
+    reason.startsWith('routing:')
+      ? logger.debug({ reason }, 'cross-tenant path')
+      : logger.info({ reason }, 'cross-tenant path');
   try {
     const applied = await migrate(db);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');

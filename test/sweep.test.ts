@@ -133,7 +133,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   const app = await buildApp({ config: testConfig(), db, logger: createLogger('silent') });
   await app.ready();
-  ctx = { app, a: await signUp(app, 'sweep-a'), b: await signUp(app, 'sweep-b') };
+  ctx = { app, db, a: await signUp(app, 'sweep-a'), b: await signUp(app, 'sweep-b') };
 });
 afterAll(async () => {
   await ctx?.app.close();

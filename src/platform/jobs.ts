@@ -64,6 +64,9 @@ export function defineJob<S extends z.ZodType>(def: {
   };
 }
 
+/** Jobs fetched per poll by each worker. */
+const BATCH_SIZE = 10;
+
 export function deadLetterQueue(name: string): string {
   return `${name}__dead`;
 }
@@ -111,6 +114,28 @@ export function createJobQueue(options: {
   boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
   const workerIds: string[] = [];
 
+  /** Runs one job; a failure fails that job alone (pg-boss then retries or dead-letters it). */
+  async function runOne(job: JobDefinition, item: PgBoss.JobWithMetadata<object>): Promise<void> {
+    const log = logger.child({ job: job.name, jobId: item.id, attempt: item.retryCount + 1 });
+    const started = Date.now();
+    try {
+      const payload = job.schema.parse(item.data);
+      await job.handler(payload, {
+        db,
+        logger: log,
+        jobId: item.id,
+        attempt: item.retryCount + 1,
+        services: options.services ?? ({} as JobServices),
+      });
+      log.debug({ ms: Date.now() - started }, 'job done');
+    } catch (error) {
+      const last = item.retryCount >= item.retryLimit;
+      log.warn({ err: error, ms: Date.now() - started, deadLetter: last }, 'job failed');
+      // The message only: an error's other fields can carry personal data.
+      await boss.fail(job.name, item.id, { message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
   return {
     boss,
     async start() {
@@ -149,31 +174,19 @@ export function createJobQueue(options: {
       const pollingIntervalSeconds = workOptions.pollingIntervalSeconds ?? 1;
       for (const job of definitions.values()) {
         for (let i = 0; i < concurrency; i++) {
-          const id = await boss.work(
+          let workerId = '';
+          // A batch per fetch, each job settled on its own: pg-boss 10 waits out the polling
+          // interval after every fetch, so one job per fetch would cap a worker at one job a
+          // second. A full batch asks for the next one at once (notifyWorker skips the wait).
+          workerId = await boss.work(
             job.name,
-            { batchSize: 1, pollingIntervalSeconds, includeMetadata: true },
-            async ([item]: PgBoss.JobWithMetadata<object>[]) => {
-              if (!item) return;
-              const log = logger.child({ job: job.name, jobId: item.id, attempt: item.retryCount + 1 });
-              const started = Date.now();
-              try {
-                const payload = job.schema.parse(item.data);
-                await job.handler(payload, {
-                  db,
-                  logger: log,
-                  jobId: item.id,
-                  attempt: item.retryCount + 1,
-                  services: options.services ?? ({} as JobServices),
-                });
-                log.debug({ ms: Date.now() - started }, 'job done');
-              } catch (error) {
-                const last = item.retryCount >= item.retryLimit;
-                log.warn({ err: error, ms: Date.now() - started, deadLetter: last }, 'job failed');
-                throw error;
-              }
+            { batchSize: BATCH_SIZE, pollingIntervalSeconds, includeMetadata: true },
+            async (items: PgBoss.JobWithMetadata<object>[]) => {
+              await Promise.all(items.map((item) => runOne(job, item)));
+              if (items.length === BATCH_SIZE) boss.notifyWorker(workerId);
             },
           );
-          workerIds.push(id);
+          workerIds.push(workerId);
         }
       }
     },

@@ -21,11 +21,6 @@ async function sql<T = Record<string, unknown>>(accountId: string, text: string,
 async function setup() {
   const { account } = await makeAccount(t.db);
   const page = await makePage(t.db, { accountId: account.id, kind: 'contact' });
-  await sql(
-    account.id,
-    'INSERT INTO page_routes (page_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
-    [page.id, account.id],
-  );
   return { accountId: account.id, pageId: page.id };
 }
 

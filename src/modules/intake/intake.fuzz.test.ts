@@ -185,12 +185,6 @@ describe('intake fuzz', () => {
   it(`never answers 5xx and never leaves a partial row (${RUNS} generated requests)`, async () => {
     const { account } = await makeAccount(t.db);
     const page = await makePage(t.db, { accountId: account.id, kind: 'contact' });
-    await withTenant(t.db, account.id, (_tx, c) =>
-      c.query('INSERT INTO page_routes (page_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
-        page.id,
-        account.id,
-      ]),
-    );
     const seen = new Map<number, number>();
     await fc.assert(
       fc.asyncProperty(request, async (req) => {

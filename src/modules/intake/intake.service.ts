@@ -132,7 +132,7 @@ export function createIntake(deps: ModuleDeps) {
   async function resolvePage(pageId: string): Promise<PageRoute | null> {
     const hit = routes.get(pageId);
     if (hit && hit.expires > Date.now()) return hit;
-    const row = await withSystem(deps.db, 'route a page id to its account', async (_tx, client) => {
+    const row = await withSystem(deps.db, 'routing: the account of a page id', async (_tx, client) => {
       const { rows } = await client.query<{ account_id: string; country: string }>(
         `SELECT r.account_id, a.country FROM page_routes r JOIN accounts a ON a.id = r.account_id
          WHERE r.page_id = $1`,

@@ -22,11 +22,6 @@ function nextIp(): string {
 async function setup(options: { kind?: 'home_valuation' | 'contact' } = {}) {
   const { account } = await makeAccount(t.db);
   const page = await makePage(t.db, { accountId: account.id, kind: options.kind ?? 'contact' });
-  await sql(
-    account.id,
-    'INSERT INTO page_routes (page_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
-    [page.id, account.id],
-  );
   return { accountId: account.id, pageId: page.id };
 }
 

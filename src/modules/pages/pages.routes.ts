@@ -1,4 +1,164 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Config } from '../../config.ts';
+import { registerIdempotency } from '../../platform/idempotency.ts';
 import type { ModuleDeps } from '../../platform/module.ts';
+import { requireScope } from '../identity/api-keys.service.ts';
+import {
+  createPageBody,
+  pageListQuery,
+  pageListSchema,
+  pageParams,
+  pageSchema,
+  statsQuery,
+  statsSchema,
+  updatePageBody,
+} from './pages.schema.ts';
+import {
+  createPage,
+  deletePage,
+  getPageById,
+  getPageStats,
+  listPages,
+  type PageView,
+  updatePage,
+} from './pages.service.ts';
 
-export function registerPageRoutes(_app: FastifyInstance, _deps: ModuleDeps): void {}
+/** A page as the API shows it, with its public addresses. */
+export function presentPage(
+  p: PageView,
+  config: Pick<Config, 'baseUrl' | 'baseDomain'>,
+): z.infer<typeof pageSchema> {
+  const protocol = new URL(config.baseUrl).protocol;
+  return {
+    id: p.id,
+    kind: p.kind as z.infer<typeof pageSchema>['kind'],
+    slug: p.slug,
+    title: p.title,
+    headline: p.headline,
+    subheadline: p.subheadline,
+    callToAction: p.callToAction,
+    description: p.description,
+    consentText: p.consentText,
+    thankYouHeadline: p.thankYouHeadline,
+    thankYouMessage: p.thankYouMessage,
+    isActive: p.isActive,
+    settings: p.settings,
+    url: `${config.baseUrl}/p/${p.accountSlug}/${p.slug}`,
+    subdomainUrl: `${protocol}//${p.accountSlug}.${config.baseDomain}/${p.slug}`,
+    createdAt: p.createdAt.toISOString(),
+    updatedAt: p.updatedAt.toISOString(),
+    archivedAt: p.archivedAt?.toISOString() ?? null,
+  };
+}
+
+/**
+ * Capture pages of the active account: members read them and their figures, admins change
+ * them. API keys need `pages:read` / `pages:write`.
+ */
+export function registerPageRoutes(app: FastifyInstance, deps: ModuleDeps): void {
+  registerIdempotency(app, { db: deps.db });
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['pages'];
+  const present = (p: PageView) => presentPage(p, deps.config);
+
+  r.get(
+    '/api/v1/pages',
+    {
+      config: { auth: 'member' },
+      schema: {
+        tags,
+        summary: "The account's capture pages, newest first",
+        querystring: pageListQuery,
+        response: { 200: pageListSchema },
+      },
+    },
+    async (request) => {
+      requireScope(request, 'pages:read');
+      const { limit, cursor, includeArchived } = request.query;
+      const result = await listPages(deps.db, request.auth!.accountId, { limit, cursor, includeArchived });
+      return { data: result.pages.map(present), nextCursor: result.nextCursor };
+    },
+  );
+
+  r.post(
+    '/api/v1/pages',
+    {
+      config: { auth: 'admin', idempotent: true },
+      schema: { tags, summary: 'Create a capture page', body: createPageBody, response: { 201: pageSchema } },
+    },
+    async (request, reply) => {
+      requireScope(request, 'pages:write');
+      const page = await createPage(deps.db, request.auth!.accountId, request.body);
+      return reply.code(201).send(present(page));
+    },
+  );
+
+  r.get(
+    '/api/v1/pages/:id',
+    {
+      config: { auth: 'member' },
+      schema: { tags, summary: 'One capture page', params: pageParams, response: { 200: pageSchema } },
+    },
+    async (request) => {
+      requireScope(request, 'pages:read');
+      return present(await getPageById(deps.db, request.auth!.accountId, request.params.id));
+    },
+  );
+
+  r.patch(
+    '/api/v1/pages/:id',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags,
+        summary: "Change a capture page's fields (not its kind)",
+        params: pageParams,
+        body: updatePageBody,
+        response: { 200: pageSchema },
+      },
+    },
+    async (request) => {
+      requireScope(request, 'pages:write');
+      const { kind: _kind, ...changes } = request.body;
+      return present(await updatePage(deps.db, request.auth!.accountId, request.params.id, changes));
+    },
+  );
+
+  r.delete(
+    '/api/v1/pages/:id',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags,
+        summary: 'Delete a capture page (archived instead when it has leads)',
+        params: pageParams,
+        response: { 204: z.null() },
+      },
+    },
+    async (request, reply) => {
+      requireScope(request, 'pages:write');
+      await deletePage(deps.db, request.auth!.accountId, request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  r.get(
+    '/api/v1/pages/:id/stats',
+    {
+      config: { auth: 'member' },
+      schema: {
+        tags,
+        summary: "A page's daily views, unique visitors and submissions",
+        params: pageParams,
+        querystring: statsQuery,
+        response: { 200: statsSchema },
+      },
+    },
+    async (request) => {
+      requireScope(request, 'pages:read');
+      return getPageStats(deps.db, request.auth!.accountId, request.params.id, request.query);
+    },
+  );
+}
