@@ -7,6 +7,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import { registerAccountRoutes } from './modules/account/account.routes.ts';
+import { registerBlockedIpRoutes } from './modules/blocked-ips/blocked-ips.routes.ts';
 import { registerBrandingRoutes } from './modules/branding/branding.routes.ts';
 import { registerDomainRoutes } from './modules/domains/domains.routes.ts';
 import { registerHealthRoutes } from './modules/health/health.routes.ts';
@@ -24,6 +25,7 @@ import { registerSiteRoutes } from './pages/site.routes.ts';
 import { type Authenticator, registerAuth } from './platform/auth.ts';
 import { AppError } from './platform/errors.ts';
 import { registerProblemHandlers } from './platform/http.ts';
+import { registerIdempotency } from './platform/idempotency.ts';
 import type { JobQueue } from './platform/jobs.ts';
 import { createLifecycle, type Lifecycle } from './platform/lifecycle.ts';
 import type { Logger } from './platform/logger.ts';
@@ -104,6 +106,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     allowedOrigins: [new URL(deps.config.baseUrl).origin],
   });
   requireResponseSchemas(app);
+  registerIdempotency(app, { db: deps.db });
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -153,6 +156,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerBrandingRoutes(app, modules);
   registerDomainRoutes(app, modules);
   registerLeadRoutes(app, modules);
+  registerBlockedIpRoutes(app, modules);
   await registerIntakeRoutes(app, modules);
   await registerSiteRoutes(app, modules);
   if (deps.configure) await deps.configure(app);

@@ -5,6 +5,7 @@ import { lockDataDir } from './db/lock.ts';
 import { migrate } from './db/migrate.ts';
 import { identityJobs } from './modules/identity/identity.jobs.ts';
 import { intakeJobs } from './modules/intake/intake.jobs.ts';
+import { leadsJobs } from './modules/leads/leads.jobs.ts';
 import { devEmailProvider } from './modules/outbox/outbox.service.ts';
 import { teamJobs } from './modules/team/team.jobs.ts';
 import type { JobDefinition, JobServices } from './platform/jobs.ts';
@@ -12,7 +13,7 @@ import type { Logger } from './platform/logger.ts';
 import { loadAuthPepper } from './platform/secrets.ts';
 
 /** Every module's job definitions: the server (inline worker) and `porchlight worker` run these. */
-export const allJobs: JobDefinition[] = [...identityJobs, ...teamJobs, ...intakeJobs];
+export const allJobs: JobDefinition[] = [...identityJobs, ...teamJobs, ...intakeJobs, ...leadsJobs];
 
 /**
  * What job handlers need besides the database. Only the dev email provider exists so far

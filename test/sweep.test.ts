@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { testConfig } from '../src/config.ts';
+import { withTenant } from '../src/db/tenant.ts';
 import { API_KEY_SCOPES } from '../src/modules/identity/api-keys.schema.ts';
 import { declaredRoutes } from '../src/platform/auth.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 import { signUp } from './http.ts';
 import { as, type Case, type Ctx, expectNotFound } from './sweep/kit.ts';
-import { leadsCases } from './sweep/leads.ts';
+import { blockedIpsCases, leadsCases } from './sweep/leads.ts';
 import { presenceCases } from './sweep/presence.ts';
 
 /**
@@ -124,7 +125,12 @@ const IDENTITY_CASES: Record<string, Case> = {
 };
 
 /** Each module's cases live beside this file (test/sweep/*.ts); keys must not repeat. */
-const CASES: Record<string, Case> = { ...IDENTITY_CASES, ...presenceCases, ...leadsCases };
+const CASES: Record<string, Case> = {
+  ...IDENTITY_CASES,
+  ...presenceCases,
+  ...leadsCases,
+  ...blockedIpsCases,
+};
 
 let db: TestDatabase;
 let ctx: Ctx;
@@ -159,38 +165,78 @@ describe('cross-tenant sweep', () => {
 
 describe("cross-tenant sweep with B's API key", () => {
   it("never reaches or changes A's objects on any guarded route", async () => {
-    const { app, a, b } = ctx;
+    const { app, db, a, b } = ctx;
+    const asA = as(a, app);
     const bKey = (
       await as(b, app)('POST', '/api/v1/api-keys', { name: 'sweep key b', scopes: API_KEY_SCOPES })
     ).json().key as string;
-    const aKey = (await as(a, app)('POST', '/api/v1/api-keys', { name: 'sweep key a' })).json();
-    const aInvite = (
-      await as(a, app)('POST', '/api/v1/account/members', { email: 'keyed@example.test' })
-    ).json();
-    const before = (await as(a, app)('GET', '/api/v1/account/members')).body;
-    const ids: Record<string, string> = { ':userId': a.userId, ':id': '' };
+    // One object of A's behind every kind of :id.
+    await withTenant(db, a.accountId, (_tx, c) =>
+      c.query(`UPDATE accounts SET plan_code = 'pro' WHERE id = $1`, [a.accountId]),
+    );
+    const objects: Record<string, string> = {
+      'api-keys': (await asA('POST', '/api/v1/api-keys', { name: 'sweep key a' })).json().id,
+      invitations: (await asA('POST', '/api/v1/account/members', { email: 'keyed@example.test' })).json()
+        .invitation.id,
+      pages: (await asA('POST', '/api/v1/pages', { kind: 'contact', slug: 'keyed', title: 'Keyed' })).json()
+        .id,
+      leads: (await asA('POST', '/api/v1/leads', { email: 'keyed-lead@example.test' })).json().id,
+      testimonials: (await asA('POST', '/api/v1/testimonials', { authorName: 'K', quote: 'Q' })).json().id,
+      'blocked-ips': (await asA('POST', '/api/v1/blocked-ips', { network: '192.0.2.9' })).json().id,
+      domains: (await asA('POST', '/api/v1/domains', { hostname: 'keyed-a.example.com' })).json().id,
+    };
+    for (const [kind, id] of Object.entries(objects)) expect(id, `A's ${kind}`).toMatch(/^[0-9a-f-]{36}$/);
+    const snapshot = async () => {
+      const paths = [
+        '/api/v1/account',
+        '/api/v1/account/members',
+        '/api/v1/api-keys',
+        '/api/v1/pages',
+        `/api/v1/pages/${objects.pages}`,
+        '/api/v1/leads',
+        `/api/v1/leads/${objects.leads}`,
+        '/api/v1/testimonials',
+        '/api/v1/blocked-ips',
+        '/api/v1/branding',
+        '/api/v1/domains',
+      ];
+      const bodies = [];
+      for (const path of paths) bodies.push((await asA('GET', path)).body);
+      return bodies;
+    };
+    const before = await snapshot();
     for (const route of declaredRoutes(app).filter((r) => r.auth !== 'public')) {
-      ids[':id'] = route.url.includes('invitations') ? aInvite.invitation.id : aKey.id;
-      const url = route.url.replace(/:userId|:id/g, (p) => ids[p]!);
+      const kind = Object.keys(objects).find((k) => route.url.includes(`/${k}`)) ?? 'api-keys';
+      const url = route.url.replace(/:userId/g, a.userId).replace(/:id/g, objects[kind]!);
       const res = await app.inject({
         method: route.method as 'GET',
         url,
         headers: { authorization: `Bearer ${bKey}` },
         ...(route.method === 'GET' || route.method === 'DELETE'
           ? {}
-          : { payload: { accountId: a.accountId, role: 'member', name: 'x', email: 'k@example.test' } }),
+          : {
+              payload: {
+                accountId: a.accountId,
+                role: 'member',
+                name: 'x',
+                email: 'k@example.test',
+                status: 'lost',
+                lostReason: 'swept',
+                body: 'swept',
+              },
+            }),
       });
       const label = `${route.method} ${route.url}`;
       if (res.statusCode < 300) {
-        expect(route.method, `${label} succeeded with B's key`).toBe('GET');
+        // Allowed only in B's own account: nothing of A's in the answer.
         expect(res.body, `${label} showed A's data`).not.toContain(a.accountId);
         expect(res.body, `${label} showed A's data`).not.toContain(a.userId);
+        for (const id of Object.values(objects))
+          expect(res.body, `${label} showed A's object`).not.toContain(id);
       } else {
-        expect([401, 403, 404, 422], `${label} answered ${res.statusCode}`).toContain(res.statusCode);
+        expect([401, 403, 404, 409, 422], `${label} answered ${res.statusCode}`).toContain(res.statusCode);
       }
     }
-    expect((await as(a, app)('GET', '/api/v1/account/members')).body).toBe(before);
-    const aKeys = (await as(a, app)('GET', '/api/v1/api-keys')).json().data;
-    expect(aKeys.find((k: { id: string }) => k.id === aKey.id).revokedAt).toBeNull();
+    expect(await snapshot()).toEqual(before);
   });
 });

@@ -102,7 +102,20 @@ export function createJobQueue(options: {
 }): JobQueue {
   const { db, logger } = options;
   const definitions = new Map(options.jobs.map((j) => [j.name, j]));
-  const adapter = { executeSql: (text: string, values?: unknown[]) => db.query(text, values) };
+  // pg-boss completes a batch without awaiting it; stop() waits for those stragglers, so the
+  // database can be closed right after without a query hitting a closed pool.
+  const inflight = new Set<Promise<unknown>>();
+  const adapter = {
+    executeSql: (text: string, values?: unknown[]) => {
+      const query = db.query(text, values);
+      inflight.add(query);
+      query.then(
+        () => inflight.delete(query),
+        () => inflight.delete(query),
+      );
+      return query;
+    },
+  };
   const boss = new PgBoss({
     db: adapter,
     schema: 'pgboss',
@@ -192,6 +205,7 @@ export function createJobQueue(options: {
     },
     async stop(timeoutMs = 20_000) {
       await boss.stop({ graceful: true, close: false, timeout: timeoutMs, wait: true });
+      await Promise.allSettled([...inflight]);
     },
     async counts(name) {
       const { rows } = await db.query<{ state: string; n: number }>(

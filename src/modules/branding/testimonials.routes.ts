@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { registerIdempotency } from '../../platform/idempotency.ts';
 import type { ModuleDeps } from '../../platform/module.ts';
 import { requireScope } from '../identity/api-keys.service.ts';
 import {
@@ -35,7 +34,6 @@ function presentTestimonial(t: TestimonialRow): z.infer<typeof testimonialSchema
 
 /** Quotes from clients shown on the account's pages: members read, admins change. */
 export function registerTestimonialRoutes(app: FastifyInstance, deps: ModuleDeps): void {
-  registerIdempotency(app, { db: deps.db });
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['branding'];
 

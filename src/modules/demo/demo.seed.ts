@@ -4,6 +4,8 @@ import path from 'node:path';
 import type { Database } from '../../db/client.ts';
 import { hashPassword } from '../../platform/passwords.ts';
 import { createAccountWithOwner, findAccountBySlug } from '../accounts/accounts.service.ts';
+import { putBranding } from '../branding/branding.service.ts';
+import { createTestimonial } from '../branding/testimonials.service.ts';
 import { createLead } from '../leads/leads.service.ts';
 import { createPage } from '../pages/pages.service.ts';
 
@@ -15,7 +17,8 @@ export type DemoSeedResult =
   | { created: false; email: string; accountSlug: string; credentialsFile: string };
 
 /**
- * Seeds the demo account on first run: an owner, two capture pages and a few leads, through
+ * Seeds the demo account on first run: an owner, branding, testimonials, three capture pages
+ * and a few leads, through
  * the same services the product uses. The password is random, printed once and kept in
  * `<dataDir>/demo-login.txt` (mode 600). Idempotent: a second run changes nothing.
  */
@@ -31,6 +34,38 @@ export async function seedDemo(db: Database, dataDir: string): Promise<DemoSeedR
     vertical: 'real_estate',
     owner: { email: DEMO_EMAIL, name: 'Dana Demo', passwordHash: await hashPassword(password) },
   });
+  await putBranding(db, account.id, {
+    displayName: 'Dana Demo',
+    brokerage: 'Demo Realty',
+    headline: 'Your neighborhood real-estate expert',
+    subheadline: 'Honest advice and local market data, from someone who lives here.',
+    callToAction: 'Get started',
+    primaryColor: '#0f766e',
+    accentColor: '#f59e0b',
+    theme: 'light',
+    licenseNumber: 'TX 0000000',
+    phone: '(512) 867-5309',
+    publicEmail: 'dana@demo-realty.example',
+    bio: 'Helping Austin families buy and sell homes since 2012.',
+    consentText:
+      'I agree that Dana Demo may contact me by phone, text and email about my inquiry. Message and data rates may apply; reply STOP to opt out.',
+  } as Parameters<typeof putBranding>[2]);
+  const quotes = [
+    {
+      authorName: 'Jordan P.',
+      location: 'Mueller',
+      quote: 'Dana priced our house perfectly: three offers in the first weekend.',
+    },
+    { authorName: 'Denise W.', location: 'Round Rock', quote: 'Honest, fast and always available.' },
+    {
+      authorName: 'Chris T.',
+      location: 'South Congress',
+      quote: 'The valuation was within 1% of what we sold for.',
+    },
+  ];
+  for (const [i, q] of quotes.entries()) {
+    await createTestimonial(db, account.id, { ...q, rating: 5, sortOrder: i, isPublished: true });
+  }
   const valuation = await createPage(db, account.id, {
     kind: 'home_valuation',
     slug: 'home-value',
@@ -42,6 +77,12 @@ export async function seedDemo(db: Database, dataDir: string): Promise<DemoSeedR
     slug: 'buy',
     title: 'Find your next home',
     headline: 'Tell us what you are looking for',
+  });
+  await createPage(db, account.id, {
+    kind: 'contact',
+    slug: 'contact',
+    title: 'Contact Dana',
+    headline: 'Questions about buying or selling? Ask away.',
   });
   const samples = [
     { fullName: 'Maria Lopez', email: 'maria.lopez@example.com', phoneE164: '+15125550142', city: 'Austin' },

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { registerIdempotency } from '../../platform/idempotency.ts';
 import type { ModuleDeps } from '../../platform/module.ts';
 import { createDomainsProvider } from '../../providers/domains/index.ts';
 import { requireScope } from '../identity/api-keys.service.ts';
@@ -49,7 +48,6 @@ function presentDomain(d: DomainRow, cnameTarget: string): z.infer<typeof domain
  * `pages:read` to list.
  */
 export function registerDomainRoutes(app: FastifyInstance, deps: ModuleDeps): void {
-  registerIdempotency(app, { db: deps.db });
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['domains'];
   const { cnameTarget } = deps.config.domains;

@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../../config.ts';
-import { registerIdempotency } from '../../platform/idempotency.ts';
 import type { ModuleDeps } from '../../platform/module.ts';
 import { requireScope } from '../identity/api-keys.service.ts';
 import {
@@ -58,7 +57,6 @@ export function presentPage(
  * them. API keys need `pages:read` / `pages:write`.
  */
 export function registerPageRoutes(app: FastifyInstance, deps: ModuleDeps): void {
-  registerIdempotency(app, { db: deps.db });
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['pages'];
   const present = (p: PageView) => presentPage(p, deps.config);

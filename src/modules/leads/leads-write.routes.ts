@@ -1,0 +1,92 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AuthContext } from '../../platform/auth.ts';
+import type { ModuleDeps } from '../../platform/module.ts';
+import { requireScope } from '../identity/api-keys.service.ts';
+import { updateLead } from './lead-update.service.ts';
+import { presentEvent, presentLead } from './leads.present.ts';
+import {
+  createLeadBody,
+  leadEventSchema,
+  leadParams,
+  leadSchema,
+  noteBody,
+  patchLeadBody,
+} from './leads.schema.ts';
+import { addLead, addLeadNote } from './leads.service.ts';
+
+/** Who an event names as its actor: the signed-in person; null for a program (API key). */
+const actorOf = (auth: AuthContext) => (auth.via === 'session' ? auth.userId : null);
+
+/** Creating and changing leads, and notes. The creating POSTs honour Idempotency-Key. */
+export function registerLeadWriteRoutes(app: FastifyInstance, deps: ModuleDeps): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['leads'];
+
+  r.post(
+    '/api/v1/leads',
+    {
+      config: { auth: 'member', idempotent: true },
+      schema: {
+        tags,
+        summary: 'Create a lead by hand or from a program (source api unless given)',
+        body: createLeadBody,
+        response: { 201: leadSchema },
+      },
+    },
+    async (request, reply) => {
+      requireScope(request, 'leads:write');
+      const auth = request.auth!;
+      const lead = await addLead(deps.db, auth.accountId, request.body, actorOf(auth));
+      return reply.code(201).send(presentLead(lead));
+    },
+  );
+
+  r.patch(
+    '/api/v1/leads/:id',
+    {
+      config: { auth: 'member' },
+      schema: {
+        tags,
+        summary: "Change a lead's status, assignee or details",
+        params: leadParams,
+        body: patchLeadBody,
+        response: { 200: leadSchema },
+      },
+    },
+    async (request) => {
+      requireScope(request, 'leads:write');
+      const auth = request.auth!;
+      const lead = await updateLead(deps.db, auth.accountId, {
+        id: request.params.id,
+        patch: request.body,
+        actorUserId: actorOf(auth),
+      });
+      return presentLead(lead);
+    },
+  );
+
+  r.post(
+    '/api/v1/leads/:id/notes',
+    {
+      config: { auth: 'member', idempotent: true },
+      schema: {
+        tags,
+        summary: "Add a note to a lead's timeline",
+        params: leadParams,
+        body: noteBody,
+        response: { 201: leadEventSchema },
+      },
+    },
+    async (request, reply) => {
+      requireScope(request, 'leads:write');
+      const auth = request.auth!;
+      const event = await addLeadNote(deps.db, auth.accountId, {
+        leadId: request.params.id,
+        body: request.body.body,
+        actorUserId: actorOf(auth),
+      });
+      return reply.code(201).send(presentEvent(event));
+    },
+  );
+}
