@@ -1,15 +1,6 @@
 import { z } from 'zod';
 import { brandingThemes } from '../../db/schema/index.ts';
-
-/** Optional text: trimmed; empty or null clears it. */
-export const optionalText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max)
-    .transform((v) => (v === '' ? null : v))
-    .nullable()
-    .optional();
+import { optionalText } from '../../platform/zod.ts';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 

@@ -1,19 +1,18 @@
 import crypto from 'node:crypto';
-import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { Database } from '../../db/client.ts';
 import { withTenant } from '../../db/tenant.ts';
+import { normalizePhone as toE164 } from '../../platform/contact.ts';
 import { invalid } from '../../platform/errors.ts';
 import { type BrandingRow, getAccountCountry, getBrandingRow, upsertBranding } from './branding.repo.ts';
 import { BRANDING_DEFAULTS, type BrandingInput } from './branding.schema.ts';
 
 /** A phone number as written, in E.164, read in the account's country; 422 naming `phone`. */
 export function normalizePhone(raw: string, country: string | undefined): string {
-  const region: CountryCode = country && isSupportedCountry(country) ? country : 'US';
-  const parsed = parsePhoneNumberFromString(raw, region);
-  if (!parsed?.isValid()) {
+  const e164 = toE164(raw, country ?? 'US');
+  if (!e164) {
     throw invalid('BRANDING_PHONE_INVALID', [{ path: 'body.phone', message: 'is not a valid phone number' }]);
   }
-  return parsed.number;
+  return e164;
 }
 
 /** How the account's public pages look; undefined until it is first saved (defaults apply). */

@@ -1,5 +1,5 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { z } from 'zod';
+import { normalizeEmail, normalizePhone } from '../../platform/contact.ts';
 import type { FieldError } from '../../platform/errors.ts';
 
 /**
@@ -137,24 +137,9 @@ export type NormalizedSubmission = {
   idempotencyKey?: string | undefined;
 };
 
+export { normalizeEmail, normalizePhone };
+
 export type NormalizeResult = { ok: true; value: NormalizedSubmission } | { ok: false; errors: FieldError[] };
-
-const EMAIL = z.email();
-
-/** Reads a phone number in the account's country; null when it cannot be a real number. */
-export function normalizePhone(raw: string, country: string): string | null {
-  const digits = raw.replace(/[^\d+]/g, '');
-  if (digits.replace(/\D/g, '').length < 4) return null;
-  const parsed = parsePhoneNumberFromString(raw, { defaultCountry: country as never, extract: false });
-  if (!parsed?.isValid()) return null;
-  return parsed.number;
-}
-
-/** Lower-cased and checked; null when it is not an address. */
-export function normalizeEmail(raw: string): string | null {
-  const email = raw.trim().toLowerCase();
-  return email.length <= 254 && EMAIL.safeParse(email).success ? email : null;
-}
 
 function issuesToErrors(issues: z.core.$ZodIssue[]): FieldError[] {
   const errors: FieldError[] = [];

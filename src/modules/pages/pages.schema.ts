@@ -1,15 +1,6 @@
 import { z } from 'zod';
 import { pageKinds } from '../../db/schema/index.ts';
-
-/** Optional text: trimmed; empty or null clears it. */
-const optionalText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max)
-    .transform((v) => (v === '' ? null : v))
-    .nullable()
-    .optional();
+import { optionalText } from '../../platform/zod.ts';
 
 const settingValue = z.union([
   z.string().max(2000),
