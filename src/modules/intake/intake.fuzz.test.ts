@@ -214,4 +214,52 @@ describe('intake fuzz', () => {
     expect(seen.get(422) ?? 0).toBeGreaterThan(RUNS / 10);
     expect(seen.get(415) ?? 0).toBeGreaterThan(0);
   }, 600_000);
+
+  it(`answers the HTML form the same way: never 5xx, nothing partial (${Math.ceil(RUNS / 4)} requests)`, async () => {
+    const { account } = await makeAccount(t.db);
+    const page = await makePage(t.db, { accountId: account.id, kind: 'home_valuation' });
+    const field = fc.oneof(fc.constantFrom(...FIELDS, '_t', '_k', 'consent'), fc.string({ maxLength: 12 }));
+    const formBody = fc
+      .array(fc.tuple(field, fc.oneof(plausibleString, fc.string({ unit: 'binary', maxLength: 50 }))), {
+        maxLength: 12,
+      })
+      .map((pairs) => new URLSearchParams(pairs).toString());
+    const formRequest = fc.oneof(
+      {
+        weight: 5,
+        arbitrary: formBody.map((payload) => ({ contentType: 'application/x-www-form-urlencoded', payload })),
+      },
+      {
+        weight: 1,
+        arbitrary: fc
+          .tuple(
+            fc.constantFrom('application/json', 'text/plain', 'multipart/form-data; boundary=x', undefined),
+            fc.string(),
+          )
+          .map(([contentType, payload]) => ({ contentType, payload })),
+      },
+    );
+    const seen = new Map<number, number>();
+    await fc.assert(
+      fc.asyncProperty(formRequest, async (req) => {
+        const before = await counts(account.id);
+        const res = await t.app.inject({
+          method: 'POST',
+          url: `/p/${page.accountSlug}/${page.slug}`,
+          payload: req.payload,
+          headers: req.contentType ? { 'content-type': req.contentType } : {},
+        });
+        seen.set(res.statusCode, (seen.get(res.statusCode) ?? 0) + 1);
+        expect(res.statusCode, res.body.slice(0, 300)).toBeLessThan(500);
+        if (res.statusCode >= 400) {
+          expect(
+            await counts(account.id),
+            `a refused form post wrote rows: ${req.payload.slice(0, 200)}`,
+          ).toBe(before);
+        }
+      }),
+      { numRuns: Math.ceil(RUNS / 4) },
+    );
+    expect(seen.get(422) ?? 0).toBeGreaterThan(0);
+  }, 600_000);
 });
