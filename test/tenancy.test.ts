@@ -87,8 +87,14 @@ function copyFor(table: string, row: Json, accountId: string): string {
   return JSON.stringify(copy);
 }
 
-const insertCopySql = (table: string) =>
-  `INSERT INTO ${ident(table)} SELECT * FROM json_populate_record(NULL::${ident(table)}, $1::json)`;
+/** Per tenant table, the columns an INSERT may name (generated columns left out). */
+const writableColumns = new Map<string, string>();
+
+const insertCopySql = (table: string) => {
+  const columns = writableColumns.get(table);
+  if (!columns) throw new Error(`no columns read for ${table}`);
+  return `INSERT INTO ${ident(table)} (${columns}) SELECT ${columns} FROM json_populate_record(NULL::${ident(table)}, $1::json)`;
+};
 
 async function seedTenant(label: string): Promise<string> {
   const { account, user: owner } = await makeAccount(db, { name: `Tenant ${label}` });
@@ -158,6 +164,16 @@ beforeAll(async () => {
      ORDER BY c.relname, k.ord`,
     [tables],
   );
+  const writable = await db.query<{ table: string; columns: string[] }>(
+    `SELECT c.relname AS table, array_agg(a.attname::text ORDER BY a.attnum) AS columns
+     FROM pg_attribute a
+     JOIN pg_class c ON c.oid = a.attrelid
+     JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+     WHERE c.relname = ANY($1::text[]) AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+     GROUP BY c.relname`,
+    [tables],
+  );
+  for (const r of writable.rows) writableColumns.set(r.table, r.columns.map(ident).join(', '));
   for (const r of pk.rows) {
     primaryKeys.set(r.table, [...(primaryKeys.get(r.table) ?? []), { name: r.column, type: r.type }]);
   }

@@ -64,6 +64,8 @@ export const leads = pgTable(
     status: text('status').notNull().default('new'),
     fullName: text('full_name'),
     email: citext('email'),
+    /** lower(email) as text: text = is leakproof, so the dedupe lookup can use an index under RLS. */
+    emailKey: text('email_key').generatedAlwaysAs(sql`lower(email::text)`),
     phoneE164: text('phone_e164'),
     addressLine: text('address_line'),
     city: text('city'),
@@ -138,7 +140,9 @@ export const leads = pgTable(
       t.id.desc().nullsFirst(),
     ),
     index('leads_account_status_idx').on(t.accountId, t.status, t.createdAt.desc().nullsFirst()),
-    index('leads_account_email_idx').on(t.accountId, t.email),
+    // Dedupe looks a contact up by email_key, not by email: citext's = is not LEAKPROOF, so under
+    // forced RLS it can never be an index condition, and a lookup by email read the whole account.
+    index('leads_account_email_key_idx').on(t.accountId, t.emailKey),
     index('leads_account_phone_idx').on(t.accountId, t.phoneE164),
     // btree_gin + pg_trgm: one index answers `account_id = $1 AND search ILIKE '%q%'`.
     index('leads_search_trgm_idx').using(

@@ -375,4 +375,25 @@ describe('intake bookkeeping', () => {
     );
     expect(left).toEqual([{ rl: 2, pv: 0, ik: 1 }]);
   });
+
+  it('finds a contact by index under forced RLS (the dedupe lookup of migration 0011)', async () => {
+    const { accountId } = await setup();
+    // Index conditions of a plan, as the app role with the tenant set (RLS applies).
+    const indexConds = async (where: string) => {
+      const rows = await withTenant(t.db, accountId, async (_tx, client) => {
+        await client.query('SET LOCAL enable_seqscan = off');
+        const { rows } = await client.query<{ 'QUERY PLAN': unknown }>(
+          `EXPLAIN (FORMAT JSON) SELECT id FROM leads WHERE account_id = $1 AND ${where}`,
+          [accountId, 'ada@example.test'],
+        );
+        return rows;
+      });
+      const plan = rows[0]!['QUERY PLAN'];
+      return JSON.stringify(typeof plan === 'string' ? JSON.parse(plan) : plan);
+    };
+    // text = is leakproof: the email key is an index condition.
+    expect(await indexConds('email_key = lower($2::text)')).toMatch(/"Index Cond":"[^"]*email_key/);
+    // citext = is not: under RLS it can only filter, which is why dedupe does not use it.
+    expect(await indexConds('email = $2::citext')).not.toMatch(/"Index Cond":"[^"]*email/);
+  });
 });
