@@ -406,6 +406,34 @@ describe('the audit', () => {
     );
   });
 
+  it('reports a second policy on a tenant table that pins neither tenant nor user', async () => {
+    const findings = await findingsAfter('CREATE POLICY everyone ON leads FOR SELECT USING (true)');
+    expect(findings).toContainEqual(
+      expect.objectContaining({
+        check: 'tenant table policy that pins neither tenant nor user',
+        object: 'leads.everyone',
+      }),
+    );
+  });
+
+  it('reports a search role that could do more than its search functions', async () => {
+    const grants = await findingsAfter(
+      'GRANT INSERT ON leads TO porchlight_search; GRANT SELECT ON lead_events TO porchlight_search',
+    );
+    const check = 'search role can do more than search';
+    expect(grants).toContainEqual(expect.objectContaining({ check, object: 'leads' }));
+    expect(grants).toContainEqual(expect.objectContaining({ check, object: 'lead_events' }));
+    const member = await findingsAfter('GRANT porchlight_search TO porchlight_app');
+    expect(member).toContainEqual(expect.objectContaining({ check, object: 'porchlight_app' }));
+    const owned = await findingsAfter(
+      `CREATE FUNCTION porchlight_all_leads() RETURNS SETOF uuid LANGUAGE sql SECURITY DEFINER
+         AS 'SELECT id FROM leads'; ALTER FUNCTION porchlight_all_leads() OWNER TO porchlight_search`,
+    );
+    expect(owned).toContainEqual(expect.objectContaining({ check, object: 'porchlight_all_leads()' }));
+    const login = await findingsAfter('ALTER ROLE porchlight_search LOGIN');
+    expect(login).toContainEqual(expect.objectContaining({ check, object: 'porchlight_search' }));
+  });
+
   it('reports a new table without protection, and a global table granted too much', async () => {
     const findings = await findingsAfter(
       'CREATE TABLE notes_without_rls (account_id uuid NOT NULL, id uuid, PRIMARY KEY (account_id, id)); ' +

@@ -45,6 +45,14 @@ export const GLOBAL_TABLE_RULES: Record<
 };
 
 /** Tenant tables the app role may only add to and read. */
+/**
+ * The search role (migration 0012): owns the SECURITY DEFINER search functions, and may read
+ * these tables past RLS only through them. See 'search role can do more than search'.
+ */
+export const SEARCH_ROLE = 'porchlight_search';
+const SEARCHABLE_TABLES = ['leads'];
+const SEARCH_FUNCTIONS = ['porchlight_search_lead_ids'];
+
 export const APPEND_ONLY_TABLES = ['audit_log', 'lead_consents'] as const;
 
 export type AuditFinding = { check: string; object: string; detail: string };
@@ -83,6 +91,49 @@ const CHECKS: { check: string; sql: string }[] = [
       WHERE NOT EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = t.oid AND p.polcmd = '*'
         AND pg_get_expr(p.polqual, p.polrelid) LIKE '%app.account_id%'
         AND pg_get_expr(p.polwithcheck, p.polrelid) LIKE '%app.account_id%')`,
+  },
+  {
+    // A second permissive policy widens the first: each must pin the tenant (or, on the user's
+    // own path, the user), but the search role's one SELECT policy (its functions pin the
+    // tenant; see the search role check).
+    check: 'tenant table policy that pins neither tenant nor user',
+    sql: `${TENANT_TABLES_CTE}
+      SELECT t.relname || '.' || p.polname AS object,
+        coalesce(pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid), '') AS detail
+      FROM pg_policy p JOIN tenant_tables t ON t.oid = p.polrelid
+      WHERE coalesce(pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid), '')
+          !~ 'app\\.(account_id|user_id)'
+        AND NOT (t.relname = ANY (ARRAY[${SEARCHABLE_TABLES.map((x) => `'${x}'`).join(', ')}]::text[])
+          AND p.polname = 'search_definer' AND p.polcmd = 'r'
+          AND p.polroles = ARRAY[(SELECT oid FROM pg_roles WHERE rolname = '${SEARCH_ROLE}')]::oid[])`,
+  },
+  {
+    // The search role sees every tenant's rows of the tables it searches: only its own
+    // SECURITY DEFINER functions, which pin the tenant, may act as it.
+    check: 'search role can do more than search',
+    sql: `SELECT r.rolname AS object, 'login, superuser or bypassrls' AS detail FROM pg_roles r
+        WHERE r.rolname = '${SEARCH_ROLE}' AND $1::text[] IS NOT NULL
+          AND (r.rolcanlogin OR r.rolsuper OR r.rolbypassrls)
+      UNION ALL
+      SELECT m.member::regrole::text, 'is a member of ${SEARCH_ROLE}' FROM pg_auth_members m
+        WHERE m.roleid = (SELECT oid FROM pg_roles WHERE rolname = '${SEARCH_ROLE}')
+      UNION ALL
+      SELECT c.relname, 'owned by ${SEARCH_ROLE}' FROM pg_class c
+        WHERE c.relowner = (SELECT oid FROM pg_roles WHERE rolname = '${SEARCH_ROLE}')
+      UNION ALL
+      SELECT p.oid::regprocedure::text, 'not a known tenant-pinning SECURITY DEFINER search function'
+        FROM pg_proc p
+        WHERE p.proowner = (SELECT oid FROM pg_roles WHERE rolname = '${SEARCH_ROLE}')
+          AND NOT (p.proname = ANY (ARRAY[${SEARCH_FUNCTIONS.map((x) => `'${x}'`).join(', ')}]::text[])
+            AND p.prosecdef AND p.prosrc LIKE '%current_setting(''app.account_id'', true)%')
+      UNION ALL
+      SELECT c.relname, 'privileges beyond SELECT on a searched table'
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm')
+          AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${SEARCH_ROLE}')
+          AND (has_table_privilege('${SEARCH_ROLE}', c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')
+            OR (has_table_privilege('${SEARCH_ROLE}', c.oid, 'SELECT')
+              AND NOT c.relname = ANY (ARRAY[${SEARCHABLE_TABLES.map((x) => `'${x}'`).join(', ')}]::text[])))`,
   },
   {
     // Every policy that lets rows be written checks them; SELECT and DELETE policies cannot.

@@ -199,20 +199,65 @@ describe('GET /api/v1/leads', () => {
     expect(searchPattern('12 Main St')).toBe('12 Main St');
   });
 
-  it('writes the search exactly as the expression of leads_search_trgm_idx', async () => {
+  it('writes the search exactly as the expression of leads_search_trgm_idx, which serves it as the search role', async () => {
     // Which plan wins depends on the table's size; what the code controls is that the index
-    // applies at all. With sequential scans off and no other index on the text, it must be used.
-    const plan = await t.db.transaction('SET LOCAL enable_seqscan = off;', async (tx, client) => {
-      const query = tx
-        .select({ id: leads.id })
-        .from(leads)
-        .where(searchCondition(searchPattern('lopez')))
-        .toSQL();
-      const { rows } = await client.query<Record<string, string>>(`EXPLAIN ${query.sql}`, query.params);
-      return rows.map((r) => Object.values(r)[0]).join('\n');
-    });
-    expect(plan).toContain('leads_search_trgm_idx');
-    expect(plan).toContain("~~* '%lopez%'");
+    // can serve the ILIKE at all. As porchlight_search (what porchlight_search_lead_ids runs as),
+    // with sequential scans off, the ILIKE must be an index condition; as the app role, under
+    // forced RLS, it cannot be (ILIKE is not leakproof), which is why the function exists.
+    const owner = await signUp(t.app, 'plan');
+    const plan = (role: string) =>
+      t.db.transaction(
+        `SET LOCAL ROLE ${role}; SET LOCAL app.account_id = '${owner.accountId}'; SET LOCAL enable_seqscan = off;`,
+        async (tx, client) => {
+          const query = tx
+            .select({ id: leads.id })
+            .from(leads)
+            .where(searchCondition(searchPattern('lopez')))
+            .toSQL();
+          const { rows } = await client.query<Record<string, string>>(`EXPLAIN ${query.sql}`, query.params);
+          return rows.map((r) => Object.values(r)[0]).join('\n');
+        },
+      );
+    const asSearch = await plan('porchlight_search');
+    expect(asSearch).toContain('leads_search_trgm_idx');
+    expect(asSearch).toMatch(/Index Cond: .*~~\* '%lopez%'/);
+    expect(await plan('porchlight_app')).not.toMatch(/Index Cond: .*~~\*/);
+  });
+
+  it('pages a search by cursor with the filters, never past the tenant', async () => {
+    const owner = await signUp(t.app, 'searchpages');
+    const other = await signUp(t.app, 'searchother');
+    const accountId = owner.accountId;
+    const page = await makePage(t.db, { accountId });
+    const made: { id: string; status?: string }[] = [];
+    for (let i = 0; i < 7; i++) {
+      const status = i === 2 ? 'contacted' : i === 5 ? 'spam' : 'new';
+      const lead = await makeLead(t.db, {
+        accountId,
+        fullName: `Quinn Okafor ${i}`,
+        status: status as 'new',
+        ...(i % 2 === 0 ? { pageId: page.id } : {}),
+      });
+      made.push({ id: lead.id, status });
+    }
+    await makeLead(t.db, { accountId: other.accountId, fullName: 'Quinn Okafor elsewhere' });
+    const newestFirst = made.map((m) => m.id).reverse();
+    const notSpam = made
+      .filter((m) => m.status !== 'spam')
+      .map((m) => m.id)
+      .reverse();
+    expect(await allPages(owner, '?q=okafor&limit=2')).toEqual(notSpam);
+    expect(await allPages(owner, '?q=okafor&limit=2&spam=true')).toEqual(newestFirst);
+    expect(await allPages(owner, '?q=okafor&status=contacted')).toEqual([made[2]!.id]);
+    expect(await allPages(owner, `?q=okafor&limit=1&pageId=${page.id}`)).toEqual(
+      [made[0]!.id, made[2]!.id, made[4]!.id, made[6]!.id].reverse(),
+    );
+    expect(await allPages(other, '?q=okafor')).toHaveLength(1);
+    // The function pins the tenant itself: with none set it finds nothing.
+    const { rows } = await t.db.query<{ id: string }>(
+      `SELECT porchlight_search_lead_ids('okafor', '{}'::jsonb, 50) AS id`,
+    );
+    expect(rows).toEqual([]);
   });
 
   it('adds counts on request, and GET /api/v1/leads/counts names every status', async () => {

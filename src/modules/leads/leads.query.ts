@@ -1,4 +1,4 @@
-import { and, count, desc, eq, getTableColumns, isNull, ne, type SQL, sql } from 'drizzle-orm';
+import { and, count, desc, eq, getTableColumns, inArray, isNull, ne, type SQL, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
 import { type LeadSource, type LeadStatus, leads } from '../../db/schema/index.ts';
 import type { LeadCursor } from './leads.cursor.ts';
@@ -62,21 +62,65 @@ function conditions(accountId: string, f: LeadFilters): SQL[] {
 const cursorAt = sql<string>`to_char(${leads.createdAt} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /**
- * One page of the account's leads, newest first (created_at, then id, both descending: the
- * order of `leads_account_created_idx`), after `cursor`. Asks for one row more than `limit` so
- * the caller knows whether there is a next page.
+ * The statement that finds the ids of one page of a search: `porchlight_search_lead_ids`
+ * (migration 0012) with the list's filters, run where the trigram index can serve the ILIKE.
+ * As the app role, under forced RLS, it cannot (ILIKE is not leakproof): a rare term read every
+ * lead of the account.
  */
-export function findLeads(tx: Tx, accountId: string, f: LeadFilters, limit: number, cursor?: LeadCursor) {
+export function searchLeadIdsSql(q: string, f: LeadFilters, limit: number, cursor?: LeadCursor): SQL {
+  const filters: Record<string, string | boolean> = {};
+  if (f.status) filters.status = f.status;
+  if (f.spam !== undefined) filters.spam = f.spam;
+  if (f.source) filters.source = f.source;
+  if (f.pageId) filters.pageId = f.pageId;
+  if (f.assignedTo) filters.assignedTo = f.assignedTo;
+  if (f.held !== undefined) filters.held = f.held;
+  if (cursor) {
+    filters.cursorAt = cursor.at;
+    filters.cursorId = cursor.id;
+  }
+  return sql`SELECT porchlight_search_lead_ids(${searchPattern(q)}, ${JSON.stringify(filters)}::jsonb, ${limit}) AS id`;
+}
+
+/**
+ * The statement for one page of the account's leads, newest first (created_at, then id, both
+ * descending: the order of `leads_account_created_idx`), after `cursor`, one row more than
+ * `limit` so the caller knows whether there is a next page. For a search, `ids` are what
+ * searchLeadIdsSql found: every condition still applies to them, under RLS.
+ */
+export function selectLeads(
+  tx: Tx,
+  accountId: string,
+  f: LeadFilters,
+  limit: number,
+  cursor?: LeadCursor,
+  ids?: string[],
+) {
   const where = conditions(accountId, f);
   if (cursor) {
     where.push(sql`(${leads.createdAt}, ${leads.id}) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`);
   }
+  if (ids) where.push(inArray(leads.id, ids));
   return tx
     .select({ ...getTableColumns(leads), cursorAt })
     .from(leads)
     .where(and(...where))
     .orderBy(desc(leads.createdAt), desc(leads.id))
     .limit(limit + 1);
+}
+
+/** One page of the account's leads (selectLeads); a search finds its page's ids first. */
+export async function findLeads(
+  tx: Tx,
+  accountId: string,
+  f: LeadFilters,
+  limit: number,
+  cursor?: LeadCursor,
+) {
+  if (f.q === undefined) return selectLeads(tx, accountId, f, limit, cursor);
+  const found = await tx.execute(searchLeadIdsSql(f.q, f, limit + 1, cursor));
+  const ids = (found as unknown as { rows: { id: string }[] }).rows.map((r) => r.id);
+  return ids.length === 0 ? [] : selectLeads(tx, accountId, f, limit, cursor, ids);
 }
 
 /** How many of the account's leads are in each status, and how many are held. */
