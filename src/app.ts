@@ -26,6 +26,7 @@ import { type Authenticator, registerAuth } from './platform/auth.ts';
 import { AppError } from './platform/errors.ts';
 import { registerProblemHandlers } from './platform/http.ts';
 import { registerIdempotency } from './platform/idempotency.ts';
+import { trackHandlers } from './platform/inflight.ts';
 import type { JobQueue } from './platform/jobs.ts';
 import { createLifecycle, type Lifecycle } from './platform/lifecycle.ts';
 import type { Logger } from './platform/logger.ts';
@@ -40,7 +41,7 @@ export type AppDeps = {
   /** Who is asking; the identity module provides the real one. Default: nobody. */
   authenticate?: Authenticator;
   /** Extra routes (tests, tools), registered with the same rules as the modules'. */
-  configure?: (app: FastifyInstance) => void | Promise<void>;
+  configure?: (app: FastifyInstance, deps: { db: Database }) => void | Promise<void>;
 };
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,80}$/;
@@ -66,6 +67,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     forceCloseConnections: 'idle',
   };
   const app = Fastify(options);
+  trackHandlers(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandlers(app);
@@ -159,7 +161,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerBlockedIpRoutes(app, modules);
   await registerIntakeRoutes(app, modules);
   await registerSiteRoutes(app, modules);
-  if (deps.configure) await deps.configure(app);
+  if (deps.configure) await deps.configure(app, { db: deps.db });
 
   return app;
 }

@@ -161,6 +161,25 @@ describe.skipIf(process.env.TEST_ENGINE === 'postgres')('server processes', () =
     expect(fs.existsSync(path.join(dataDir, 'porchlight.lock'))).toBe(false);
   }, 60_000);
 
+  it('lets a handler whose client hung up finish with the database before closing it', async () => {
+    const dataDir = tempDataDir();
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const proc = start(SLOW_SERVER, [], { DATA_DIR: dataDir, PORT: String(port) });
+    await waitFor('READY', () => (proc.stdout().includes('READY') ? true : undefined), {
+      proc,
+      timeoutMs: 45_000,
+    });
+    const gone = fetch(`${base}/__test/slow-db?ms=1500`, { signal: AbortSignal.timeout(300) }).catch(
+      () => 'aborted',
+    );
+    expect(await gone).toBe('aborted');
+    proc.child.kill('SIGTERM');
+    expect(await exitWithin(proc, 30_000)).toBe(0);
+    expect(proc.stdout()).toContain('SLOW-DB ok');
+    expect(proc.stdout()).not.toContain('SLOW-DB failed');
+  }, 60_000);
+
   it('refuses a second process on the same data directory', async () => {
     const dataDir = tempDataDir();
     const first = start(CLI, ['start'], { DATA_DIR: dataDir, PORT: String(await freePort()) });

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from './app.ts';
+import { type AppDeps, buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { deferredDatabase } from './db/deferred.ts';
 import { seedDemo } from './modules/demo/demo.seed.ts';
@@ -23,7 +23,7 @@ export type RunningServer = {
  */
 export async function startServer(
   config: Config,
-  options: { logger?: Logger; configure?: (app: FastifyInstance) => void | Promise<void> } = {},
+  options: { logger?: Logger; configure?: AppDeps['configure'] } = {},
 ): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const release = lockIfEmbedded(config);
@@ -100,6 +100,10 @@ export async function startServer(
       lifecycle.state = 'draining';
       clearInterval(analyzeTimer);
       await app.close(); // stops accepting; in-flight requests finish
+      // Handlers whose clients hung up are still running: let them finish with the database.
+      if (!(await app.handlers.idle(Math.max(1000, config.shutdownTimeoutMs - 5000)))) {
+        logger.warn({ running: app.handlers.running }, 'stopping with route handlers still running');
+      }
       // A stop during start-up lets the migration or seed in progress finish first.
       await ready.catch(() => {});
       if (jobsStarted) await jobs.stop(Math.max(1000, config.shutdownTimeoutMs - 5000));
