@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { PageKind } from '../modules/intake/fields.ts';
 import type { PublicPageView } from '../modules/pages/public.service.ts';
 
@@ -96,4 +97,12 @@ export function pageCopy(view: PublicPageView): PageCopy {
     thankYouMessage: pick(page.thankYouMessage, kind.thankYouMessage)!,
     consentText: pick(page.consentText, site.branding.consentText),
   };
+}
+
+/**
+ * A short tag of the consent text a form shows, posted back as `_c`: a submission can tell
+ * whether the text it is recorded with is the one the visitor saw. Empty when there is none.
+ */
+export function consentTag(text: string | null): string {
+  return text ? crypto.createHash('sha256').update(text).digest('base64url').slice(0, 16) : '';
 }

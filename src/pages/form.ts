@@ -1,7 +1,7 @@
 import { type FieldSpec, HONEYPOT_FIELD, PAGE_FIELDS } from '../modules/intake/fields.ts';
 import type { PublicPageView } from '../modules/pages/public.service.ts';
 import type { FieldError } from '../platform/errors.ts';
-import { pageCopy } from './copy.ts';
+import { consentTag, pageCopy } from './copy.ts';
 import {
   type FieldErrors,
   type FormValues,
@@ -23,7 +23,7 @@ export type FormPageModel = {
   view: PublicPageView;
   urls: SiteUrls;
   nonce: string;
-  /** The signed render token (`_t`) and the idempotency key (`_k`). */
+  /** The signed render token (`_t`) and the idempotency key (`_k`); `_c` is the consent's tag. */
   token: string;
   idempotencyKey: string;
   values: FormValues;
@@ -68,8 +68,11 @@ function renderHidden(m: FormPageModel): SafeHtml {
   const carried = CARRIED_FIELDS.filter((name) => m.values[name]).map(
     (name) => html`<input type="hidden"${attr('name', name)}${attr('value', m.values[name])}>`,
   );
+  const consent = consentTag(pageCopy(m.view).consentText);
   return html`<input type="hidden" name="_t"${attr('value', m.token)}>
-<input type="hidden" name="_k"${attr('value', m.idempotencyKey)}>${carried}
+<input type="hidden" name="_k"${attr('value', m.idempotencyKey)}>${
+    consent ? html`\n<input type="hidden" name="_c"${attr('value', consent)}>` : html``
+  }${carried}
 <div class="hp" aria-hidden="true"><label${attr('for', fieldId(HONEYPOT_FIELD))}>Leave this empty</label><input type="text"${attr(
     'id',
     fieldId(HONEYPOT_FIELD),

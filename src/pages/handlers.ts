@@ -9,7 +9,7 @@ import {
 } from '../modules/pages/public.service.ts';
 import type { FieldError } from '../platform/errors.ts';
 import type { ModuleDeps } from '../platform/module.ts';
-import { pageCopy } from './copy.ts';
+import { consentTag, pageCopy } from './copy.ts';
 import { renderNotFoundPage, renderRateLimitedPage } from './errors.ts';
 import type { FormValues } from './fields.ts';
 import { renderFormPage } from './form.ts';
@@ -30,7 +30,10 @@ const UTM = [
   ['utm_content', 'utmContent'],
 ] as const;
 /** Sent back to the visitor never: tokens and the honeypot are made anew on each render. */
-const NOT_KEPT = new Set(['_t', '_k', 'website']);
+const NOT_KEPT = new Set(['_t', '_k', '_c', 'website']);
+/** How long, and for how many pages, a form POST may reuse the page it found (loadForPost). */
+const POST_VIEW_TTL_MS = 30_000;
+const POST_VIEW_MAX = 1000;
 const BOT = /bot\b|crawl|spider|slurp|facebookexternalhit|embedly|preview|monitor/i;
 const KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -94,6 +97,34 @@ export function createSiteHandlers(deps: ModuleDeps) {
 
   async function load(mode: SiteMode, pageSlug: string) {
     return getPublicPage(deps.db, siteKeyOf(mode), pageSlug);
+  }
+
+  const postViews = new Map<string, { view: PublicPageView; at: number }>();
+
+  /**
+   * The page a form POST is for. Looking it up is two transactions, more than the intake itself,
+   * and the visitor has just been shown it: a page found in the last 30 s is reused, if the
+   * consent text it holds is the one the visitor saw (`_c`), so the consent record stays exact.
+   * An unpublished page is still refused: the intake function checks the page itself.
+   */
+  async function loadForPost(mode: SiteMode, pageSlug: string, shownConsent: string | undefined) {
+    const key = `${JSON.stringify(siteKeyOf(mode))}/${pageSlug}`;
+    const now = Date.now();
+    const hit = postViews.get(key);
+    if (
+      hit &&
+      now - hit.at < POST_VIEW_TTL_MS &&
+      consentTag(pageCopy(hit.view).consentText) === (shownConsent ?? '')
+    ) {
+      return hit.view;
+    }
+    const view = await load(mode, pageSlug);
+    postViews.delete(key);
+    if (view) {
+      postViews.set(key, { view, at: now });
+      if (postViews.size > POST_VIEW_MAX) postViews.delete(postViews.keys().next().value!);
+    }
+    return view;
   }
 
   function urlsOf(
@@ -160,10 +191,10 @@ export function createSiteHandlers(deps: ModuleDeps) {
   }
 
   async function submitPage(request: FastifyRequest, reply: FastifyReply, mode: SiteMode, pageSlug: string) {
-    const view = await load(mode, pageSlug);
+    const { _c: shownConsent, ...posted } = postedValues(request.body);
+    const view = await loadForPost(mode, pageSlug, shownConsent);
     if (!view) return sendNotFound(reply);
     const urls = urlsOf(request, mode, view, pageSlug);
-    const posted = postedValues(request.body);
     const consentText = pageCopy(view).consentText;
     const result = await intake.submit({
       pageId: view.page.id,

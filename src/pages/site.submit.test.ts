@@ -173,6 +173,39 @@ describe('submitting a capture page', () => {
     expect(await leadsOf(account.id)).toHaveLength(1);
   });
 
+  it('records the consent text the visitor saw, also when it changed after the form was shown', async () => {
+    const { account, page } = await livePage('contact');
+    await setBranding(t.db, account.id, { consent_text: 'You may call me. (v1)' });
+    const url = `/p/${account.slug}/${page.slug}`;
+    const first = await render(url);
+    const late = await render(url); // a second visitor, still on the first text when it changes
+    expect(first.consent).toMatch(/^[\w-]{16}$/);
+    const send = (form: typeof first, email: string) =>
+      post(
+        url,
+        { fullName: 'Pat Doe', email, consent: 'yes', _t: form.token, _k: form.key, _c: form.consent },
+        { ip: nextIp() },
+      );
+    expect((await send(first, 'first@example.com')).statusCode).toBe(303);
+    await setBranding(t.db, account.id, { consent_text: 'You may call and text me. (v2)' });
+    const after = await render(url);
+    expect(after.consent).not.toBe(first.consent);
+    expect((await send(late, 'late@example.com')).statusCode).toBe(303);
+    expect((await send(after, 'after@example.com')).statusCode).toBe(303);
+    const consents = await withTenant(t.db, account.id, async (_tx, client) => {
+      const { rows } = await client.query<{ email: string; consent_text: string }>(
+        `SELECT l.email::text, c.consent_text FROM lead_consents c
+         JOIN leads l ON l.account_id = c.account_id AND l.id = c.lead_id ORDER BY c.created_at`,
+      );
+      return rows;
+    });
+    expect(consents).toEqual([
+      { email: 'first@example.com', consent_text: 'You may call me. (v1)' },
+      { email: 'late@example.com', consent_text: 'You may call me. (v1)' },
+      { email: 'after@example.com', consent_text: 'You may call and text me. (v2)' },
+    ]);
+  });
+
   it('names a missing required field and a missing way to reply', async () => {
     const { account, page } = await livePage();
     const url = `/p/${account.slug}/${page.slug}`;

@@ -119,11 +119,12 @@ export async function updatePage(
 }
 
 /** The hidden `_t` and `_k` and the form's action of a rendered page. */
-export function formOf(body: string): { token: string; key: string; action: string } {
+export function formOf(body: string): { token: string; key: string; consent: string; action: string } {
   const pick = (re: RegExp) => re.exec(body)?.[1] ?? '';
   return {
     token: pick(/name="_t" value="([^"]*)"/),
     key: pick(/name="_k" value="([^"]*)"/),
+    consent: pick(/name="_c" value="([^"]*)"/),
     action: pick(/<form id="lead-form" method="post" action="([^"]*)"/),
   };
 }
