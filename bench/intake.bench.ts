@@ -11,7 +11,7 @@
  * limit) with one contact page each, through the real services; dropped at the end.
  *
  * The real server runs as a child process (`node --import tsx src/cli.ts start`, LOG_LEVEL=warn,
- * WORKER_MODE=off, DATABASE_POOL_SIZE=32, rate limits out of the way). Then, in this order, each
+ * WORKER_MODE=off, the default pool of 10 connections, rate limits out of the way). Then, in this order, each
  * for BENCH_SECONDS (15) after BENCH_WARMUP_SECONDS (3) of warm-up, at BENCH_CONNECTIONS (32):
  *
  *   (a)  raw SQL, the baseline: 32 `pg` clients in this process running the intake transaction
@@ -76,7 +76,6 @@ const SERVER_ENV: Record<string, string> = {
   INTAKE_RATE_PER_ACCOUNT: '1000000/1h',
   INTAKE_MIN_FILL_SECONDS: '0',
   WORKER_MODE: 'off',
-  DATABASE_POOL_SIZE: '32',
   DEMO_SEED: 'false',
   ...EXTRA_ENV,
 };
@@ -385,7 +384,7 @@ async function main() {
   console.log(await describePostgres());
   console.log(
     `${SECONDS} s per run after ${WARMUP} s of warm-up, ${CONNECTIONS} connections, ${ACCOUNTS} accounts/pages; ` +
-      `server ${Object.entries(SERVER_ENV)
+      `server ${Object.entries({ DATABASE_POOL_SIZE: '10 (default)', ...SERVER_ENV })
         .filter(([k]) => ['LOG_LEVEL', 'DATABASE_POOL_SIZE', 'WORKER_MODE'].includes(k))
         .map(([k, v]) => `${k}=${v}`)
         .join(' ')}`,
