@@ -25,7 +25,7 @@ import { migrate } from '../src/db/migrate.ts';
 import { createJobQueue } from '../src/platform/jobs.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { allJobs } from '../src/runtime.ts';
-import { onCleanup, runCleanup } from './lib/cleanup.ts';
+import { onCleanup, runBench } from './lib/cleanup.ts';
 import {
   createTargets,
   type Figures,
@@ -145,11 +145,4 @@ async function main() {
   if (checks.some((c) => c.startsWith('FAIL'))) process.exitCode = 1;
 }
 
-try {
-  await main();
-} catch (error) {
-  console.error(error);
-  process.exitCode = 1;
-} finally {
-  await runCleanup();
-}
+await runBench(main);

@@ -38,7 +38,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openPglite, openPostgres } from '../src/db/client.ts';
 import { migrate } from '../src/db/migrate.ts';
-import { onCleanup, runCleanup } from './lib/cleanup.ts';
+import { onCleanup, runBench } from './lib/cleanup.ts';
 import { cpuBetween, cpuSnapshot } from './lib/cpu.ts';
 import { type BuiltRequest, httpLoad, pacedLoad, statusSummary } from './lib/http-load.ts';
 import {
@@ -397,11 +397,4 @@ async function main() {
   if (checks.some((c) => c.startsWith('FAIL'))) process.exitCode = 1;
 }
 
-try {
-  await main();
-} catch (error) {
-  console.error(error);
-  process.exitCode = 1;
-} finally {
-  await runCleanup();
-}
+await runBench(main);

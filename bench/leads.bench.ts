@@ -41,7 +41,7 @@ import { leadListQuery } from '../src/modules/leads/leads.schema.ts';
 import { createJobQueue } from '../src/platform/jobs.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { allJobs } from '../src/runtime.ts';
-import { onCleanup, runCleanup } from './lib/cleanup.ts';
+import { onCleanup, runBench } from './lib/cleanup.ts';
 import { createTargets, intakePayload, submission, type Target, USER_AGENT } from './lib/intake.ts';
 import { insertLeads, SURNAMES } from './lib/leads-data.ts';
 import {
@@ -609,12 +609,5 @@ async function main() {
   }
 }
 
-try {
-  await main();
-} catch (error) {
-  console.error(error);
-  process.exitCode = 1;
-} finally {
-  agent.destroy();
-  await runCleanup();
-}
+onCleanup('close the HTTP agent', () => agent.destroy());
+await runBench(main);

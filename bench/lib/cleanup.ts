@@ -26,6 +26,18 @@ export function trackChild(child: ChildProcess): void {
   child.once('exit', () => children.delete(child));
 }
 
+/** Runs a benchmark's main, then the cleanup; an error is printed and sets exit code 1. */
+export async function runBench(main: () => Promise<void>): Promise<void> {
+  try {
+    await main();
+  } catch (error) {
+    console.error(error);
+    process.exitCode = 1;
+  } finally {
+    await runCleanup();
+  }
+}
+
 export function runCleanup(): Promise<void> {
   running ??= (async () => {
     while (steps.length > 0) {
