@@ -95,6 +95,27 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it("names the chosen email provider's missing URL or key", () => {
+    expect(configError({ EMAIL_PROVIDER: 'smtp' }).problems).toEqual([
+      'config: SMTP_URL: is required when EMAIL_PROVIDER=smtp',
+    ]);
+    expect(configError({ EMAIL_PROVIDER: 'brevo' }).problems).toEqual([
+      'config: BREVO_API_KEY: is required when EMAIL_PROVIDER=brevo',
+    ]);
+    expect(configError({ EMAIL_PROVIDER: 'sendgrid', SENDGRID_API_KEY: '' }).problems).toEqual([
+      expect.stringMatching(/^config: SENDGRID_API_KEY: /),
+    ]);
+    expect(configError({ EMAIL_PROVIDER: 'smtp', SMTP_URL: 'http://mail' }).problems).toEqual([
+      expect.stringMatching(/^config: SMTP_URL: must be an smtp:/),
+    ]);
+    const config = loadConfig({
+      EMAIL_PROVIDER: 'brevo',
+      BREVO_API_KEY: 'xkeysib-1',
+      BREVO_API_URL: 'http://127.0.0.1:9/v3/',
+    });
+    expect(config.email.brevo).toEqual({ apiKey: 'xkeysib-1', apiUrl: 'http://127.0.0.1:9/v3' });
+  });
+
   it('accepts a well-formed STRIPE_PRICE_IDS', () => {
     expect(loadConfig({ STRIPE_PRICE_IDS: 'pro=price_123,team=price_456' }).stripe.priceIds).toBe(
       'pro=price_123,team=price_456',

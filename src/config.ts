@@ -76,6 +76,14 @@ const envSchema = z
     ENCRYPTION_KEYS: z.string().optional(),
     EMAIL_PROVIDER: z.enum(['dev', 'smtp', 'brevo', 'sendgrid']).default('dev'),
     EMAIL_FROM: z.string().min(3).default('Porchlight <no-reply@porchlight.local>'),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL (smtp://user:password@host:587)')
+      .optional(),
+    BREVO_API_KEY: z.string().min(1).optional(),
+    BREVO_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.brevo.com/v3'),
+    SENDGRID_API_KEY: z.string().min(1).optional(),
+    SENDGRID_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.sendgrid.com'),
     SMS_PROVIDER: z.enum(['dev', 'twilio']).default('dev'),
     AI_PROVIDER: z.enum(['dev', 'heuristic', 'openai']).default('dev'),
     STRIPE_SECRET_KEY: z.string().optional(),
@@ -102,6 +110,14 @@ const envSchema = z
     INTAKE_MIN_FILL_SECONDS: int(0, 60, 'a number of seconds').default(2),
   })
   .superRefine((env, ctx) => {
+    const needs = { smtp: 'SMTP_URL', brevo: 'BREVO_API_KEY', sendgrid: 'SENDGRID_API_KEY' } as const;
+    if (env.EMAIL_PROVIDER !== 'dev' && !env[needs[env.EMAIL_PROVIDER]]) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [needs[env.EMAIL_PROVIDER]],
+        message: `is required when EMAIL_PROVIDER=${env.EMAIL_PROVIDER}`,
+      });
+    }
     if (env.DOMAINS_PROVIDER === 'cloudflare') {
       for (const name of ['CLOUDFLARE_API_TOKEN', 'CLOUDFLARE_ZONE_ID'] as const) {
         if (!env[name])
@@ -140,6 +156,11 @@ const envSchema = z
       encryptionKeys: env.ENCRYPTION_KEYS,
       providers: { email: env.EMAIL_PROVIDER, sms: env.SMS_PROVIDER, ai: env.AI_PROVIDER },
       emailFrom: env.EMAIL_FROM,
+      email: {
+        smtpUrl: env.SMTP_URL,
+        brevo: { apiKey: env.BREVO_API_KEY, apiUrl: env.BREVO_API_URL.replace(/\/+$/, '') },
+        sendgrid: { apiKey: env.SENDGRID_API_KEY, apiUrl: env.SENDGRID_API_URL.replace(/\/+$/, '') },
+      },
       stripe: {
         secretKey: env.STRIPE_SECRET_KEY,
         webhookSecret: env.STRIPE_WEBHOOK_SECRET,

@@ -11,20 +11,19 @@ import { teamJobs } from './modules/team/team.jobs.ts';
 import type { JobDefinition, JobServices } from './platform/jobs.ts';
 import type { Logger } from './platform/logger.ts';
 import { loadAuthPepper } from './platform/secrets.ts';
+import { createEmailProvider } from './providers/email/index.ts';
 
 /** Every module's job definitions: the server (inline worker) and `porchlight worker` run these. */
 export const allJobs: JobDefinition[] = [...identityJobs, ...teamJobs, ...intakeJobs, ...leadsJobs];
 
-/**
- * What job handlers need besides the database. Only the dev email provider exists so far
- * (SMTP, Brevo and SendGrid come with the messaging module): others stop start-up clearly.
- */
+/** What job handlers need besides the database: the email provider EMAIL_PROVIDER names, … */
 export function jobServices(config: Config, db: Database): JobServices {
-  if (config.providers.email !== 'dev') {
-    throw new Error(`EMAIL_PROVIDER=${config.providers.email} is not available yet; use dev`);
-  }
   return {
-    mail: { email: devEmailProvider(db), baseUrl: config.baseUrl, emailFrom: config.emailFrom },
+    mail: {
+      email: createEmailProvider(config, () => devEmailProvider(db)),
+      baseUrl: config.baseUrl,
+      emailFrom: config.emailFrom,
+    },
     pepper: loadAuthPepper(config).pepper,
   };
 }

@@ -1,0 +1,282 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A stand-in for SendGrid's v3 Mail Send API (POST /v3/mail/send), for tests: listens on
+ * 127.0.0.1 (a random port) and checks each request as SendGrid would (bearer key, path,
+ * method, JSON body, required fields, addresses, reserved headers). Whatever it does not expect
+ * is answered as SendGrid would and recorded in `unexpected`, which tests assert is empty.
+ */
+export const FAKE_SENDGRID_KEY = 'SG.fakeKeyId0123456789.fakeSecret0123456789abcdefghijklmnopq';
+const PATH = '/v3/mail/send';
+
+export type SendgridAddress = { email: string; name?: string };
+/** A message the fake accepted, as SendGrid parsed it. */
+export type SendgridMessage = {
+  personalizations: { to: SendgridAddress[] }[];
+  from: SendgridAddress;
+  subject: string;
+  content: { type: string; value: string }[];
+  headers?: Record<string, string>;
+  custom_args?: Record<string, string>;
+};
+
+type SgError = { message: string; field: string | null; help?: string | null };
+type Refusal = { status: number; body: { errors: SgError[] } };
+
+const KNOWN_FIELDS = new Set([
+  'personalizations',
+  'from',
+  'reply_to',
+  'reply_to_list',
+  'subject',
+  'content',
+  'attachments',
+  'template_id',
+  'headers',
+  'categories',
+  'custom_args',
+  'send_at',
+  'batch_id',
+  'asm',
+  'ip_pool_name',
+  'mail_settings',
+  'tracking_settings',
+]);
+const RESERVED_HEADERS = new Set([
+  'x-sg-id',
+  'x-sg-eid',
+  'received',
+  'dkim-signature',
+  'content-type',
+  'content-transfer-encoding',
+  'to',
+  'from',
+  'subject',
+  'reply-to',
+  'cc',
+  'bcc',
+]);
+const MAX_CUSTOM_ARGS_BYTES = 10_000;
+
+const looksLikeEmail = (v: unknown): v is string =>
+  typeof v === 'string' && /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/.test(v);
+const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '';
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** SendGrid's checks of a mail send body: every problem, each naming its field. */
+function check(body: unknown): SgError[] {
+  const errors: SgError[] = [];
+  const err = (field: string | null, message: string) => errors.push({ field, message, help: null });
+  if (!isObject(body)) {
+    err(null, 'Bad Request');
+    return errors;
+  }
+  for (const k of Object.keys(body)) if (!KNOWN_FIELDS.has(k)) err(k, 'Unknown field.');
+
+  const ps = body.personalizations;
+  if (!Array.isArray(ps) || ps.length === 0) {
+    err(
+      'personalizations',
+      'The personalizations field is required and must have at least one personalization.',
+    );
+  } else {
+    ps.forEach((p: unknown, i) => {
+      const to = isObject(p) ? p.to : undefined;
+      if (!Array.isArray(to) || to.length === 0) {
+        err(
+          `personalizations.${i}.to`,
+          'The to array is required for all personalization objects, and must have at least one email object with a valid email address.',
+        );
+        return;
+      }
+      to.forEach((r: unknown, j) => {
+        if (!isObject(r) || !looksLikeEmail(r.email))
+          err(`personalizations.${i}.to.${j}.email`, 'Does not contain a valid address.');
+      });
+    });
+  }
+
+  if (!isObject(body.from) || body.from.email === undefined) {
+    err(
+      'from',
+      'The from object must be provided for every email send. It is an object that requires the email parameter, but may also contain a name parameter.',
+    );
+  } else if (!looksLikeEmail(body.from.email)) {
+    err('from.email', 'The from email does not contain a valid address.');
+  }
+
+  if (!nonEmpty(body.subject)) {
+    err(
+      'subject',
+      'The subject is required. You can get around this requirement if you use a template with a subject defined or if every personalization has a subject defined.',
+    );
+  }
+
+  const content = body.content;
+  if (!Array.isArray(content) || content.length === 0) {
+    err(
+      'content',
+      'Unless a valid template_id is provided, the content parameter is required. There must be at least one defined content block.',
+    );
+  } else {
+    content.forEach((c: unknown, i) => {
+      if (!isObject(c) || !nonEmpty(c.type) || /[;\r\n]/.test(c.type))
+        err(`content.${i}.type`, 'The content type must be a string at least one character in length.');
+      if (!isObject(c) || typeof c.value !== 'string' || c.value === '')
+        err(`content.${i}.value`, 'The content value must be a string at least one character in length.');
+    });
+    const plain = content.findIndex((c: unknown) => isObject(c) && c.type === 'text/plain');
+    if (plain > 0)
+      err(
+        'content',
+        'If present, text/plain content must be first, followed by text/html, followed by any other content.',
+      );
+  }
+
+  if (body.headers !== undefined) {
+    if (!isObject(body.headers)) err('headers', 'Invalid type. Expected: object.');
+    else
+      for (const [k, v] of Object.entries(body.headers)) {
+        if (typeof v !== 'string') err(`headers.${k}`, 'Invalid type. Expected: string.');
+        if (RESERVED_HEADERS.has(k.toLowerCase()))
+          err('headers', `The following header is reserved and cannot be used: ${k}`);
+      }
+  }
+
+  if (body.custom_args !== undefined) {
+    if (!isObject(body.custom_args)) err('custom_args', 'Invalid type. Expected: object.');
+    else {
+      for (const [k, v] of Object.entries(body.custom_args))
+        if (typeof v !== 'string') err(`custom_args.${k}`, 'Invalid type. Expected: string.');
+      if (Buffer.byteLength(JSON.stringify(body.custom_args)) > MAX_CUSTOM_ARGS_BYTES)
+        err('custom_args', 'The custom_args may not exceed 10,000 bytes.');
+    }
+  }
+  return errors;
+}
+
+export function fakeSendgrid() {
+  const accepted: SendgridMessage[] = [];
+  const unexpected: string[] = [];
+  const seen: string[] = [];
+  const hung: http.ServerResponse[] = [];
+  let failing: { count: number; status: number; body?: object } = { count: 0, status: 500 };
+  let hangs = 0;
+  let omitIds = 0;
+  let seq = 0;
+  let url = '';
+
+  const server = http.createServer((req, res) => {
+    let raw = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => {
+      raw += c;
+    });
+    req.on('end', () => {
+      const send = (status: number, body: object) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      const path = new URL(req.url ?? '/', 'http://fake').pathname;
+      const label = `${req.method} ${path}`;
+      seen.push(label);
+
+      let refusal: Refusal | undefined;
+      let parsed: unknown;
+      if (req.headers.authorization !== `Bearer ${FAKE_SENDGRID_KEY}`) {
+        unexpected.push(
+          `${label}: authorization ${req.headers.authorization === undefined ? 'missing' : 'wrong'}`,
+        );
+        refusal = {
+          status: 401,
+          body: {
+            errors: [
+              {
+                message: 'The provided authorization grant is invalid, expired, or revoked',
+                field: null,
+                help: null,
+              },
+            ],
+          },
+        };
+      } else if (req.method !== 'POST' || path !== PATH) {
+        unexpected.push(`${label}: no such route`);
+        refusal = { status: 404, body: { errors: [{ message: 'resource not found', field: null }] } };
+      } else {
+        if (!String(req.headers['content-type']).startsWith('application/json'))
+          unexpected.push(`${label}: content-type ${req.headers['content-type']}`);
+        try {
+          parsed = JSON.parse(raw);
+          const errors = check(parsed);
+          if (errors.length) refusal = { status: 400, body: { errors } };
+        } catch {
+          refusal = { status: 400, body: { errors: [{ message: 'Bad Request', field: null }] } };
+        }
+        if (refusal)
+          unexpected.push(
+            `${label}: ${refusal.body.errors.map((e) => `${e.field ?? '-'}: ${e.message}`).join('; ')}`,
+          );
+      }
+
+      if (hangs > 0) {
+        hangs--;
+        hung.push(res);
+        return;
+      }
+      if (failing.count > 0) {
+        failing.count--;
+        const s = failing.status;
+        return send(
+          s,
+          failing.body ?? {
+            errors: [{ message: s === 429 ? 'too many requests' : 'Internal Server Error', field: null }],
+          },
+        );
+      }
+      if (refusal) return send(refusal.status, refusal.body);
+      accepted.push(parsed as SendgridMessage);
+      const headers: Record<string, string> = {};
+      if (omitIds > 0) omitIds--;
+      else headers['x-message-id'] = `fakeSgMsg${String(++seq).padStart(6, '0')}Ab-cD_12`;
+      res.writeHead(202, headers);
+      res.end();
+    });
+  });
+
+  return {
+    /** The API base, like https://api.sendgrid.com; set by start(). */
+    get url() {
+      return url;
+    },
+    accepted,
+    unexpected,
+    seen,
+    /** The next `n` requests get `status` (and `body`, or a SendGrid-like error), whatever they hold. */
+    failNext(n: number, status: number, body?: object) {
+      failing = { count: n, status, ...(body ? { body } : {}) };
+    },
+    /** The next request is never answered (until stop()). */
+    hangNext() {
+      hangs++;
+    },
+    /** The next accepted request is answered without an `X-Message-Id` header. */
+    omitMessageIdNext() {
+      omitIds++;
+    },
+    start: () =>
+      new Promise<void>((resolve) =>
+        server.listen(0, '127.0.0.1', () => {
+          url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+          resolve();
+        }),
+      ),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const res of hung.splice(0)) res.destroy();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
