@@ -105,6 +105,7 @@ async function seedTenant(label: string): Promise<string> {
   const lead = await makeLead(db, { accountId: account.id, pageId: page.id, fullName: 'John Smith' });
   // Presence and intake rows, written as the tenant (the suite checks isolation, not services).
   const id = () => crypto.randomUUID();
+  const templateId = id();
   await withTenant(db, account.id, async (_tx, client) => {
     const a = account.id;
     const statements: [string, unknown[]][] = [
@@ -134,6 +135,21 @@ async function seedTenant(label: string): Promise<string> {
         [a, id(), lead.id, page.id],
       ],
       ['INSERT INTO blocked_ips (account_id, id, network) VALUES ($1, $2, $3)', [a, id(), '192.0.2.1/32']],
+      [
+        `INSERT INTO templates (account_id, id, channel, kind, subject, body)
+         VALUES ($1, $2, 'email', 'autoresponder', 'Thanks', 'Hi {{lead.firstName}}')`,
+        [a, templateId],
+      ],
+      [
+        `INSERT INTO messages (account_id, id, lead_id, channel, kind, to_address, from_address, body, template_id,
+           status, idempotency_key)
+         VALUES ($1, $2, $3, 'email', 'autoresponder', 'lead@example.test', 'agent@example.test', 'Hi', $4, 'sent', $5)`,
+        [a, id(), lead.id, templateId, id()],
+      ],
+      [
+        `INSERT INTO suppressions (account_id, id, channel, address, reason) VALUES ($1, $2, 'email', $3, 'unsubscribe')`,
+        [a, id(), 'gone@example.test'],
+      ],
       [
         `INSERT INTO idempotency_keys (account_id, id, scope, key, request_hash) VALUES ($1, $2, 'test', $3, 'h')`,
         [a, id(), id()],

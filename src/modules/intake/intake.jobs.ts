@@ -1,25 +1,18 @@
 import { z } from 'zod';
 import { defineJob } from '../../platform/jobs.ts';
+import { notifyLeadJob } from '../messaging/messaging.jobs.ts';
 import { pruneIntakeRecords } from './intake.prune.ts';
 
 /**
  * What a stored inquiry triggers. Intake queues these in the lead's own transaction (by name,
- * from SQL: see porchlight_enqueue), so an acknowledged lead never misses them. Their real work
- * arrives with the messaging (notify), AI (score) and integrations (webhooks) modules; until
- * then each handler records that it ran, so the pipeline is exercised end to end.
+ * from SQL: see porchlight_enqueue), so an acknowledged lead never misses them. Notify lives in
+ * the messaging module; the real work of score and webhooks arrives with the AI and integrations
+ * modules, and until then their handlers record that they ran.
  */
 const leadEvent = z.object({
   accountId: z.uuid(),
   leadId: z.uuid(),
   event: z.enum(['created', 'merged']),
-});
-
-export const notifyLeadJob = defineJob({
-  name: 'leads.notify',
-  schema: leadEvent,
-  handler: async ({ leadId, event }, { logger }) => {
-    logger.debug({ leadId, event }, 'lead notification pending: no messaging providers yet');
-  },
 });
 
 export const scoreLeadJob = defineJob({

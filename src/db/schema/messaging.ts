@@ -1,0 +1,166 @@
+import { sql } from 'drizzle-orm';
+import {
+  boolean,
+  check,
+  foreignKey,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  unique,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { accounts } from './identity.ts';
+import { leads } from './leads.ts';
+import { pageKinds } from './presence.ts';
+import { sqlList } from './types.ts';
+
+export const messageChannels = ['email', 'sms'] as const;
+export const messageDirections = ['outbound', 'inbound'] as const;
+/** What a message is for; the set grows with the messaging features. */
+export const messageKinds = [
+  'agent_alert',
+  'autoresponder',
+  'manual',
+  'missed_call_text_back',
+  'reply',
+] as const;
+/**
+ * queued: waiting for (another) attempt; sending: an attempt is under way (recorded before the
+ * provider is called); sent: the provider accepted it; failed: the last attempt failed, or the
+ * provider refused it for good (dead-lettered, retryable by hand); suppressed: the address opted
+ * out; over_limit: the plan's monthly limit was reached; received: inbound.
+ */
+export const messageStatuses = [
+  'queued',
+  'sending',
+  'sent',
+  'failed',
+  'suppressed',
+  'over_limit',
+  'received',
+] as const;
+export type MessageStatus = (typeof messageStatuses)[number];
+export type MessageKind = (typeof messageKinds)[number];
+
+/**
+ * Every email and SMS Porchlight sends or receives for an account (seed 000 notifications,
+ * 001 sms_logs, 002 email_log): one row per message, its attempts and outcome.
+ */
+export const messages = pgTable(
+  'messages',
+  {
+    accountId: uuid('account_id').notNull(),
+    id: uuid('id').notNull(),
+    leadId: uuid('lead_id'),
+    channel: text('channel').notNull(),
+    direction: text('direction').notNull().default('outbound'),
+    kind: text('kind').notNull(),
+    /** An email address or an E.164 number. */
+    toAddress: text('to_address').notNull(),
+    fromAddress: text('from_address').notNull(),
+    subject: text('subject'),
+    body: text('body').notNull(),
+    templateId: uuid('template_id'),
+    status: text('status').notNull(),
+    provider: text('provider'),
+    providerMessageId: text('provider_message_id'),
+    /** The last failure, in the provider's words (never a key). */
+    error: text('error'),
+    attempts: integer('attempts').notNull().default(0),
+    lastAttemptAt: timestamp('last_attempt_at', { withTimezone: true }),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    /** Who asked for it (a job id and purpose): a retried job finds its message, not a new one. */
+    idempotencyKey: text('idempotency_key').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ name: 'messages_pkey', columns: [t.accountId, t.id] }),
+    unique('messages_account_idempotency_key').on(t.accountId, t.idempotencyKey),
+    foreignKey({
+      name: 'messages_account_fkey',
+      columns: [t.accountId],
+      foreignColumns: [accounts.id],
+    }).onDelete('cascade'),
+    foreignKey({
+      name: 'messages_lead_fkey',
+      columns: [t.accountId, t.leadId],
+      foreignColumns: [leads.accountId, leads.id],
+    }),
+    foreignKey({
+      name: 'messages_template_fkey',
+      columns: [t.accountId, t.templateId],
+      foreignColumns: [templates.accountId, templates.id],
+    }),
+    index('messages_account_lead_idx').on(t.accountId, t.leadId, t.createdAt),
+    check('messages_channel_check', sql.raw(`channel in (${sqlList(messageChannels)})`)),
+    check('messages_direction_check', sql.raw(`direction in (${sqlList(messageDirections)})`)),
+    check('messages_kind_check', sql.raw(`kind in (${sqlList(messageKinds)})`)),
+    check('messages_status_check', sql.raw(`status in (${sqlList(messageStatuses)})`)),
+  ],
+);
+
+/**
+ * An account's own wording for a kind of message (seed 003 subscriber_scripts), per channel
+ * and optionally per page kind; none: the built-in default for that page kind.
+ */
+export const templates = pgTable(
+  'templates',
+  {
+    accountId: uuid('account_id').notNull(),
+    id: uuid('id').notNull(),
+    channel: text('channel').notNull(),
+    kind: text('kind').notNull(),
+    /** null: every page kind without a template of its own. */
+    pageKind: text('page_kind'),
+    subject: text('subject'),
+    body: text('body').notNull(),
+    isActive: boolean('is_active').notNull().default(true),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ name: 'templates_pkey', columns: [t.accountId, t.id] }),
+    unique('templates_account_use_key').on(t.accountId, t.channel, t.kind, t.pageKind).nullsNotDistinct(),
+    foreignKey({
+      name: 'templates_account_fkey',
+      columns: [t.accountId],
+      foreignColumns: [accounts.id],
+    }).onDelete('cascade'),
+    check('templates_channel_check', sql.raw(`channel in (${sqlList(messageChannels)})`)),
+    check('templates_kind_check', sql.raw(`kind in (${sqlList(messageKinds)})`)),
+    check('templates_page_kind_check', sql.raw(`page_kind is null or page_kind in (${sqlList(pageKinds)})`)),
+  ],
+);
+
+export const suppressionReasons = ['unsubscribe', 'stop', 'bounce', 'complaint', 'manual'] as const;
+
+/**
+ * Addresses an account must not message again (seed 002 email_suppressions, SMS STOP): an email
+ * address (lower case) or an E.164 number, per channel.
+ */
+export const suppressions = pgTable(
+  'suppressions',
+  {
+    accountId: uuid('account_id').notNull(),
+    id: uuid('id').notNull(),
+    channel: text('channel').notNull(),
+    address: text('address').notNull(),
+    reason: text('reason').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ name: 'suppressions_pkey', columns: [t.accountId, t.id] }),
+    unique('suppressions_account_address_key').on(t.accountId, t.channel, t.address),
+    foreignKey({
+      name: 'suppressions_account_fkey',
+      columns: [t.accountId],
+      foreignColumns: [accounts.id],
+    }).onDelete('cascade'),
+    check('suppressions_channel_check', sql.raw(`channel in (${sqlList(messageChannels)})`)),
+    check('suppressions_reason_check', sql.raw(`reason in (${sqlList(suppressionReasons)})`)),
+  ],
+);

@@ -1,0 +1,279 @@
+import crypto from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeAccount, makeLead, makePage } from '../../../test/factories.ts';
+import { useTestApp } from '../../../test/http.ts';
+import { testConfig } from '../../config.ts';
+import { withTenant } from '../../db/tenant.ts';
+import { formOf, routePage, setBranding } from '../../pages/testing.ts';
+import { FAKE_BREVO_KEY, fakeBrevo } from '../../providers/email/brevo.fake.ts';
+import { createBrevoEmailProvider } from '../../providers/email/brevo.ts';
+import { deliverAll, type MessagingDeps, planLeadNotifications } from './messaging.service.ts';
+import { firstNameOf, renderTemplate } from './templates.ts';
+
+const t = useTestApp({
+  withJobs: true,
+  config: testConfig({ BASE_URL: 'http://localhost:3000', INTAKE_MIN_FILL_SECONDS: '0' }),
+});
+
+type OutboxItem = { to: string; from: string; subject: string; body: string; leadId: string | null };
+
+async function outbox(): Promise<OutboxItem[]> {
+  const res = await t.app.inject({ method: 'GET', url: '/api/v1/dev/outbox' });
+  return res.json().data as OutboxItem[];
+}
+
+async function waitForOutbox(match: (m: OutboxItem[]) => boolean, ms: number): Promise<OutboxItem[]> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const items = await outbox();
+    if (match(items) || Date.now() > deadline) return items;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function sql<T = Record<string, unknown>>(accountId: string, text: string, values: unknown[] = []) {
+  return withTenant(t.db, accountId, async (_tx, client) => (await client.query<T>(text, values)).rows);
+}
+
+let ipSeq = 1;
+
+async function submitForm(accountSlug: string, pageSlug: string, fields: Record<string, string>) {
+  const url = `/p/${accountSlug}/${pageSlug}`;
+  const page = await t.app.inject({ method: 'GET', url });
+  expect(page.statusCode).toBe(200);
+  const form = formOf(page.body);
+  const res = await t.app.inject({
+    method: 'POST',
+    url,
+    payload: new URLSearchParams({ ...fields, _t: form.token, _k: form.key, _c: form.consent }).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'Mozilla/5.0 (test)' },
+    remoteAddress: `203.0.113.${ipSeq++}`,
+  });
+  expect(res.statusCode, res.body).toBe(303);
+}
+
+describe('new-lead notifications', () => {
+  it('puts the agent alert and the autoresponder in the dev outbox within 2 s of a form post', async () => {
+    const { account, user: owner } = await makeAccount(t.db, { name: 'Lone Star Homes' });
+    const page = await makePage(t.db, {
+      accountId: account.id,
+      kind: 'home_valuation',
+      title: 'What is my home worth?',
+    });
+    await routePage(t.db, account.id, page.id);
+    await setBranding(t.db, account.id, { display_name: 'Dana Ruiz', phone_e164: '+15125550100' });
+    const posted = Date.now();
+    await submitForm(account.slug, page.slug, {
+      addressLine: '12 Oak Street',
+      city: 'Austin',
+      fullName: 'Pat Doe',
+      email: 'pat.doe@example.com',
+      phone: '(512) 555-0142',
+    });
+    const items = await waitForOutbox(
+      (m) => m.some((x) => x.to === owner.email) && m.some((x) => x.to === 'pat.doe@example.com'),
+      2000,
+    );
+    const elapsed = Date.now() - posted;
+    const alert = items.find((m) => m.to === owner.email);
+    const reply = items.find((m) => m.to === 'pat.doe@example.com');
+    expect(alert, `no agent alert after ${elapsed} ms`).toBeDefined();
+    expect(reply, `no autoresponder after ${elapsed} ms`).toBeDefined();
+    expect(elapsed).toBeLessThan(2000);
+    expect(alert!.subject).toBe('New lead: Pat Doe');
+    expect(alert!.body).toContain('Phone: +15125550142');
+    expect(alert!.body).toContain('Address: 12 Oak Street, Austin');
+    expect(alert!.body).toMatch(/Open the lead: http:\/\/localhost:3000\/app\/leads\/[0-9a-f-]{36}/);
+    expect(reply!.from).toBe('"Dana Ruiz" <no-reply@porchlight.local>');
+    expect(reply!.subject).toBe('Your home value request');
+    expect(reply!.body).toContain('Hi Pat,');
+    expect(reply!.body).toContain('the value of 12 Oak Street');
+    expect(reply!.body).toContain('Dana Ruiz\nDana Ruiz · +15125550100');
+
+    const messages = await sql<{ kind: string; status: string; attempts: number; provider: string }>(
+      account.id,
+      'SELECT kind, status, attempts, provider FROM messages WHERE account_id = $1 ORDER BY kind',
+      [account.id],
+    );
+    expect(messages).toEqual([
+      { kind: 'agent_alert', status: 'sent', attempts: 1, provider: 'dev' },
+      { kind: 'autoresponder', status: 'sent', attempts: 1, provider: 'dev' },
+    ]);
+    // Only the message to the lead counts against the plan.
+    const [usage] = await sql<{ emails_sent: number }>(
+      account.id,
+      'SELECT emails_sent FROM usage_counters WHERE account_id = $1',
+      [account.id],
+    );
+    expect(usage?.emails_sent).toBe(1);
+  });
+});
+
+describe('the send pipeline', () => {
+  const deps: MessagingDeps = {
+    email: undefined!,
+    baseUrl: 'http://localhost:3000',
+    emailFrom: 'Porchlight <no-reply@porchlight.local>',
+  };
+  const fake = fakeBrevo();
+  beforeAll(async () => {
+    await fake.start();
+    deps.email = createBrevoEmailProvider({ apiKey: FAKE_BREVO_KEY, apiUrl: fake.url });
+  });
+  afterAll(() => fake.stop());
+
+  async function leadWithEmail(email: string, options: { template?: string } = {}) {
+    const { account, user } = await makeAccount(t.db);
+    const page = await makePage(t.db, { accountId: account.id, kind: 'contact' });
+    if (options.template) {
+      await sql(
+        account.id,
+        `INSERT INTO templates (account_id, id, channel, kind, subject, body) VALUES ($1, $2, 'email', 'autoresponder', $3, $4)`,
+        [account.id, crypto.randomUUID(), 'Hello {{lead.firstName}}', options.template],
+      );
+    }
+    const lead = await makeLead(t.db, {
+      accountId: account.id,
+      pageId: page.id,
+      fullName: 'Ms. Rita Haddad',
+      email,
+    });
+    return { accountId: account.id, owner: user, leadId: lead.id };
+  }
+  const plan = (accountId: string, leadId: string, jobId = crypto.randomUUID()) =>
+    planLeadNotifications(t.db, deps, { accountId, leadId, event: 'created', jobId });
+  const statusOf = async (accountId: string) =>
+    Object.fromEntries(
+      (
+        await sql<{ kind: string; status: string }>(
+          accountId,
+          'SELECT kind, status FROM messages WHERE account_id = $1',
+          [accountId],
+        )
+      ).map((r) => [r.kind, r.status]),
+    );
+
+  it("uses the account's template, and a retried job finds the messages it recorded", async () => {
+    const { accountId, leadId } = await leadWithEmail('rita@example.com', {
+      template: 'Dear {{lead.firstName}}, {{ agent.name }} will call. {{lead.unknown}}{{nope.x}}End.',
+    });
+    const jobId = crypto.randomUUID();
+    const first = await plan(accountId, leadId, jobId);
+    const again = await plan(accountId, leadId, jobId);
+    expect(again.map((m) => m.id)).toEqual(first.map((m) => m.id));
+    const reply = first.find((m) => m.kind === 'autoresponder')!;
+    expect(reply.subject).toBe('Hello Rita');
+    expect(reply.body).toMatch(/^Dear Rita, .+ will call\. End\.$/);
+    expect(await deliverAll(t.db, deps, accountId, first, { lastAttempt: false })).toEqual({
+      sent: 2,
+      failed: 0,
+      retry: 0,
+      skipped: 0,
+    });
+    // Delivering again sends nothing more.
+    expect(await deliverAll(t.db, deps, accountId, first, { lastAttempt: false })).toMatchObject({
+      sent: 0,
+      skipped: 2,
+    });
+    expect(fake.accepted.filter((m) => m.to[0]?.email === 'rita@example.com')).toHaveLength(1);
+  });
+
+  it('never sends to a suppressed address, and still alerts the agent', async () => {
+    const { accountId, leadId, owner } = await leadWithEmail('gone@example.com');
+    await sql(
+      accountId,
+      `INSERT INTO suppressions (account_id, id, channel, address, reason) VALUES ($1, $2, 'email', $3, 'unsubscribe')`,
+      [accountId, crypto.randomUUID(), 'gone@example.com'],
+    );
+    await deliverAll(t.db, deps, accountId, await plan(accountId, leadId), { lastAttempt: false });
+    expect(await statusOf(accountId)).toEqual({ agent_alert: 'sent', autoresponder: 'suppressed' });
+    expect(fake.accepted.some((m) => m.to[0]?.email === 'gone@example.com')).toBe(false);
+    expect(fake.accepted.some((m) => m.to[0]?.email === owner.email)).toBe(true);
+  });
+
+  it("records a message past the plan's monthly limit as over_limit, unsent", async () => {
+    const { accountId, leadId } = await leadWithEmail('late@example.com');
+    await sql(
+      accountId,
+      `INSERT INTO usage_counters (account_id, id, period_month, emails_sent) VALUES ($1, $2, date_trunc('month', now())::date, 250)
+       ON CONFLICT (account_id, period_month) DO UPDATE SET emails_sent = 250`,
+      [accountId, crypto.randomUUID()],
+    );
+    await deliverAll(t.db, deps, accountId, await plan(accountId, leadId), { lastAttempt: false });
+    expect(await statusOf(accountId)).toEqual({ agent_alert: 'sent', autoresponder: 'over_limit' });
+    const [usage] = await sql<{ emails_sent: number }>(
+      accountId,
+      'SELECT emails_sent FROM usage_counters WHERE account_id = $1',
+      [accountId],
+    );
+    expect(usage?.emails_sent).toBe(250);
+  });
+
+  it('retries after a provider error and sends once; a refusal fails at once and gives the count back', async () => {
+    const { accountId, leadId } = await leadWithEmail('flaky@example.com');
+    const rows = await plan(accountId, leadId);
+    fake.failNext(2, 503);
+    expect(await deliverAll(t.db, deps, accountId, rows, { lastAttempt: false })).toMatchObject({ retry: 2 });
+    expect(await statusOf(accountId)).toEqual({ agent_alert: 'queued', autoresponder: 'queued' });
+    expect(await deliverAll(t.db, deps, accountId, rows, { lastAttempt: false })).toMatchObject({ sent: 2 });
+    const attempts = await sql<{ attempts: number; error: string | null }>(
+      accountId,
+      `SELECT attempts, error FROM messages WHERE account_id = $1 AND kind = 'autoresponder'`,
+      [accountId],
+    );
+    expect(attempts).toEqual([{ attempts: 2, error: null }]);
+    expect(fake.accepted.filter((m) => m.to[0]?.email === 'flaky@example.com')).toHaveLength(1);
+
+    const refused = await leadWithEmail('refused@example.com');
+    fake.failNext(2, 400);
+    await deliverAll(t.db, deps, refused.accountId, await plan(refused.accountId, refused.leadId), {
+      lastAttempt: false,
+    });
+    expect(await statusOf(refused.accountId)).toEqual({ agent_alert: 'failed', autoresponder: 'failed' });
+    const [usage] = await sql<{ emails_sent: number }>(
+      refused.accountId,
+      'SELECT emails_sent FROM usage_counters WHERE account_id = $1',
+      [refused.accountId],
+    );
+    expect(usage?.emails_sent).toBe(0);
+  });
+
+  it('alerts nobody about a spam lead', async () => {
+    const { accountId, leadId } = await leadWithEmail('bot@example.com');
+    await sql(accountId, `UPDATE leads SET status = 'spam' WHERE account_id = $1 AND id = $2`, [
+      accountId,
+      leadId,
+    ]);
+    expect(await plan(accountId, leadId)).toEqual([]);
+  });
+});
+
+describe('templates', () => {
+  const values = {
+    lead: {
+      firstName: 'Ada',
+      fullName: 'Ada Lovelace',
+      email: 'a@x.test',
+      phone: '',
+      address: '',
+      message: '',
+    },
+    agent: { name: 'Dana', phone: '+15125550100', email: 'd@x.test' },
+    account: { name: 'Lone Star' },
+    page: { title: 'Sell' },
+  };
+  it('fills known variables and leaves unknown ones empty', () => {
+    expect(
+      renderTemplate(
+        'Hi {{lead.firstName}} — {{ agent.name }} ({{agent.phone}}){{lead.nope}}{{x.y}}',
+        values,
+      ),
+    ).toBe('Hi Ada — Dana (+15125550100)');
+    expect(renderTemplate('{{lead.constructor}}{{lead.toString}}', values)).toBe('');
+  });
+  it('finds a first name', () => {
+    expect(firstNameOf('Ms. Rita Haddad')).toBe('Rita');
+    expect(firstNameOf('  ')).toBe('there');
+    expect(firstNameOf(null)).toBe('there');
+  });
+});

@@ -1,0 +1,82 @@
+import type { PageKind } from '../intake/fields.ts';
+
+/**
+ * Message wording: `{{name.path}}` variables filled from a fixed set of values. An unknown
+ * variable, or one with no value, becomes empty text, never the braces.
+ */
+export type TemplateValues = {
+  lead: {
+    firstName: string;
+    fullName: string;
+    email: string;
+    phone: string;
+    address: string;
+    message: string;
+  };
+  agent: { name: string; phone: string; email: string };
+  account: { name: string };
+  page: { title: string };
+};
+
+const VARIABLE = /\{\{\s*([a-zA-Z]+)\.([a-zA-Z]+)\s*\}\}/g;
+
+export function renderTemplate(text: string, values: TemplateValues): string {
+  return text.replace(VARIABLE, (_match, group: string, field: string) => {
+    const section = (values as Record<string, Record<string, string> | undefined>)[group];
+    const value = section && Object.hasOwn(section, field) ? section[field] : undefined;
+    return value ?? '';
+  });
+}
+
+export type Wording = { subject: string; body: string };
+
+/** The autoresponder a lead gets when the account has no template of its own, per page kind. */
+const AUTORESPONDER: Record<PageKind, Wording> = {
+  home_valuation: {
+    subject: 'Your home value request',
+    body: `Hi {{lead.firstName}},
+
+Thank you for asking about the value of {{lead.address}}. I'm preparing your estimate and will be in touch shortly to go over it with you.
+
+{{agent.name}}
+{{account.name}} · {{agent.phone}}`,
+  },
+  buyer_interest: {
+    subject: 'Your home search',
+    body: `Hi {{lead.firstName}},
+
+Thanks for telling me what you're looking for. I'll send you homes that match and call you to talk through your search.
+
+{{agent.name}}
+{{account.name}} · {{agent.phone}}`,
+  },
+  contact: {
+    subject: 'Thanks for getting in touch',
+    body: `Hi {{lead.firstName}},
+
+Thanks for your message. I've got it and will get back to you soon.
+
+{{agent.name}}
+{{account.name}} · {{agent.phone}}`,
+  },
+  custom: {
+    subject: 'Thanks for getting in touch',
+    body: `Hi {{lead.firstName}},
+
+Thanks, I've received your details and will be in touch soon.
+
+{{agent.name}}
+{{account.name}} · {{agent.phone}}`,
+  },
+};
+
+export function defaultAutoresponder(kind: PageKind | null): Wording {
+  return AUTORESPONDER[kind ?? 'contact'];
+}
+
+/** The first name of a full name ("Ms. Ada Lovelace" → "Ada"); "there" when there is none. */
+export function firstNameOf(fullName: string | null): string {
+  const words = (fullName ?? '').trim().split(/\s+/).filter(Boolean);
+  const first = words.find((w) => !/^(mr|mrs|ms|miss|dr|mx)\.?$/i.test(w));
+  return first ?? 'there';
+}
