@@ -16,6 +16,7 @@ import { registerAuthRoutes, sessionStarter } from './modules/identity/auth.rout
 import { createAuthenticator } from './modules/identity/authenticate.ts';
 import { registerIntakeRoutes } from './modules/intake/intake.routes.ts';
 import { registerLeadRoutes } from './modules/leads/leads.routes.ts';
+import { registerMessagingRoutes } from './modules/messaging/messaging.routes.ts';
 import { registerOutboxRoutes } from './modules/outbox/outbox.routes.ts';
 import { registerPageRoutes } from './modules/pages/pages.routes.ts';
 import { registerPlanRoutes } from './modules/plans/plans.routes.ts';
@@ -158,6 +159,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerBrandingRoutes(app, modules);
   registerDomainRoutes(app, modules);
   registerLeadRoutes(app, modules);
+  registerMessagingRoutes(app, modules);
   registerBlockedIpRoutes(app, modules);
   await registerIntakeRoutes(app, modules);
   await registerSiteRoutes(app, modules);

@@ -6,6 +6,7 @@ import { migrate } from './db/migrate.ts';
 import { identityJobs } from './modules/identity/identity.jobs.ts';
 import { intakeJobs } from './modules/intake/intake.jobs.ts';
 import { leadsJobs } from './modules/leads/leads.jobs.ts';
+import { sendMessageJob } from './modules/messaging/messaging.jobs.ts';
 import { devEmailProvider } from './modules/outbox/outbox.service.ts';
 import { teamJobs } from './modules/team/team.jobs.ts';
 import type { JobDefinition, JobServices } from './platform/jobs.ts';
@@ -14,7 +15,13 @@ import { loadAuthPepper } from './platform/secrets.ts';
 import { createEmailProvider } from './providers/email/index.ts';
 
 /** Every module's job definitions: the server (inline worker) and `porchlight worker` run these. */
-export const allJobs: JobDefinition[] = [...identityJobs, ...teamJobs, ...intakeJobs, ...leadsJobs];
+export const allJobs: JobDefinition[] = [
+  ...identityJobs,
+  ...teamJobs,
+  ...intakeJobs,
+  ...leadsJobs,
+  sendMessageJob,
+];
 
 /** What job handlers need besides the database: the email provider EMAIL_PROVIDER names, … */
 export function jobServices(config: Config, db: Database): JobServices {

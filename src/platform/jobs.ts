@@ -145,7 +145,13 @@ export function createJobQueue(options: {
       const last = item.retryCount >= item.retryLimit;
       log.warn({ err: error, ms: Date.now() - started, deadLetter: last }, 'job failed');
       // The message only: an error's other fields can carry personal data.
-      await boss.fail(job.name, item.id, { message: error instanceof Error ? error.message : String(error) });
+      try {
+        await boss.fail(job.name, item.id, { message: error instanceof Error ? error.message : String(error) });
+      } catch (failError) {
+        // The queue stopped under a job that outlived the stop's timeout: pg-boss will expire
+        // and retry it. Nothing may escape as an unhandled rejection.
+        log.warn({ err: failError }, 'job failure not recorded');
+      }
     }
   }
 

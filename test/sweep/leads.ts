@@ -84,6 +84,34 @@ export const leadsCases: Record<string, Case> = {
     expectNotFound(await as(ctx.b, ctx.app)('POST', `/api/v1/leads/${lead.id}/notes`, { body: 'from B' }));
     expect(await detailOf(ctx.a, ctx, lead.id)).toBe(before);
   },
+  // B cannot write to A's lead; nothing is recorded on it.
+  'POST /api/v1/leads/:id/messages': async (ctx) => {
+    const lead = await leadOf(ctx.a, ctx);
+    const before = await detailOf(ctx.a, ctx, lead.id);
+    expectNotFound(
+      await as(ctx.b, ctx.app)('POST', `/api/v1/leads/${lead.id}/messages`, {
+        channel: 'email',
+        body: 'from B',
+      }),
+    );
+    expect(await detailOf(ctx.a, ctx, lead.id)).toBe(before);
+  },
+  // Nor retry A's message, under A's lead or under one of B's own.
+  'POST /api/v1/leads/:id/messages/:messageId/retry': async (ctx) => {
+    const lead = await leadOf(ctx.a, ctx);
+    const sent = await as(ctx.a, ctx.app)('POST', `/api/v1/leads/${lead.id}/messages`, {
+      channel: 'email',
+      body: 'from A',
+    });
+    expect(sent.statusCode, sent.body).toBe(201);
+    const messageId = sent.json().id as string;
+    await ctx.db.query(`UPDATE messages SET status = 'failed' WHERE id = $1`, [messageId]);
+    const before = await detailOf(ctx.a, ctx, lead.id);
+    expectNotFound(await as(ctx.b, ctx.app)('POST', `/api/v1/leads/${lead.id}/messages/${messageId}/retry`));
+    const own = await leadOf(ctx.b, ctx);
+    expectNotFound(await as(ctx.b, ctx.app)('POST', `/api/v1/leads/${own.id}/messages/${messageId}/retry`));
+    expect(await detailOf(ctx.a, ctx, lead.id)).toBe(before);
+  },
   // B's usage counts B's leads only.
   'GET /api/v1/usage': async (ctx) => {
     const before = (await as(ctx.b, ctx.app)('GET', '/api/v1/usage')).json();

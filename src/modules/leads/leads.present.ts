@@ -1,4 +1,5 @@
 import type { LeadSource, LeadStatus, leadConsents, leadEvents, leads } from '../../db/schema/index.ts';
+import type { LeadMessageView } from '../messaging/lead-messages.service.ts';
 import type { LeadView } from './leads.schema.ts';
 
 type LeadRow = typeof leads.$inferSelect;
@@ -115,10 +116,19 @@ export function presentConsent(c: ConsentRow) {
 }
 
 /** The detail of a lead: while it is held, event payloads that could name the person are emptied and consents left out. */
-export function presentLeadDetail(l: LeadRow, events: EventRow[], consents: ConsentRow[]) {
+export function presentLeadDetail(
+  l: LeadRow,
+  events: EventRow[],
+  consents: ConsentRow[],
+  messages: LeadMessageView[],
+  speed: { firstAlertSeconds: number | null; firstTouchSeconds: number | null },
+) {
   return {
     ...presentLead(l),
     events: events.map((e) => presentEvent(e, l.isHeld)),
     consents: l.isHeld ? [] : consents.map(presentConsent),
+    // A held lead's messages would show its address: none until it is released.
+    messages: l.isHeld ? [] : messages,
+    speedToLead: speed,
   };
 }

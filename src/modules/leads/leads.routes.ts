@@ -76,19 +76,19 @@ export function registerLeadRoutes(app: FastifyInstance, deps: ModuleDeps): void
       config: { auth: 'member' },
       schema: {
         tags,
-        summary: 'A lead with its timeline and consent records',
+        summary: 'A lead with its timeline, consent records, messages and speed to lead',
         params: leadParams,
         response: { 200: leadDetailSchema },
       },
     },
     async (request) => {
       requireScope(request, 'leads:read');
-      const { lead, events, consents } = await getLeadDetail(
+      const { lead, events, consents, messages, speed } = await getLeadDetail(
         deps.db,
         request.auth!.accountId,
         request.params.id,
       );
-      return presentLeadDetail(lead, events, consents);
+      return presentLeadDetail(lead, events, consents, messages, speed);
     },
   );
 

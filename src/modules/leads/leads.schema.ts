@@ -74,9 +74,33 @@ export const leadConsentSchema = z.object({
   createdAt: iso,
 });
 
+export const leadMessageSchema = z.object({
+  id: z.string(),
+  channel: z.enum(['email', 'sms']),
+  direction: z.enum(['outbound', 'inbound']),
+  kind: z.string(),
+  to: z.string(),
+  from: z.string(),
+  subject: z.string().nullable(),
+  body: z.string(),
+  status: z.string(),
+  error: z.string().nullable(),
+  attempts: z.number().int(),
+  sentAt: z.string().nullable(),
+  createdAt: z.string(),
+});
+
 export const leadDetailSchema = leadSchema.extend({
   events: z.array(leadEventSchema),
   consents: z.array(leadConsentSchema),
+  messages: z.array(leadMessageSchema),
+  speedToLead: z.object({
+    firstAlertSeconds: z.number().nullable().describe('from the lead to the first agent alert sent'),
+    firstTouchSeconds: z
+      .number()
+      .nullable()
+      .describe('from the lead to the first human touch: a working status, a note or a message'),
+  }),
 });
 
 export const leadCountsSchema = z.object({

@@ -4,6 +4,7 @@ import { pgError } from '../../db/errors.ts';
 import type { LeadSource, LeadStatus, leadEvents, leads } from '../../db/schema/index.ts';
 import { isUuid, withTenant } from '../../db/tenant.ts';
 import { AppError, type FieldError, invalid, notFound } from '../../platform/errors.ts';
+import { findLeadMessages, leadSpeed } from '../messaging/lead-messages.service.ts';
 import { PLAN_LIMIT } from './held-leads.repo.ts';
 import { contactColumns } from './leads.fields.ts';
 import { NEW_LEAD_LIFECYCLE, transition } from './leads.lifecycle.ts';
@@ -181,14 +182,16 @@ export async function addLead(
 /** One of the account's leads with its timeline and consent records; 404 for any other id. */
 export async function getLeadDetail(db: Database, accountId: string, id: string) {
   if (!isUuid(id)) throw LEAD_NOT_FOUND();
-  return withTenant(db, accountId, async (tx) => {
+  return withTenant(db, accountId, async (tx, client) => {
     const lead = await getLeadById(tx, accountId, id);
     if (!lead) throw LEAD_NOT_FOUND();
-    const [events, consents] = [
+    const [events, consents, messages, speed] = [
       await findLeadEvents(tx, accountId, id),
       await findLeadConsents(tx, accountId, id),
+      await findLeadMessages(client, accountId, id),
+      await leadSpeed(client, accountId, id),
     ];
-    return { lead, events, consents };
+    return { lead, events, consents, messages, speed };
   });
 }
 

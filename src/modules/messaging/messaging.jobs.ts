@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineJob } from '../../platform/jobs.ts';
-import { deliverAll, planLeadNotifications } from './messaging.service.ts';
+import { deliverAll, deliverEmail, planLeadNotifications } from './messaging.service.ts';
 
 /** Five retries, 5 s doubling (5 s … 80 s), then the messages still unsent are `failed`. */
 const NOTIFY_RETRY = { limit: 5, delaySeconds: 5, backoff: true };
@@ -24,4 +24,16 @@ export const notifyLeadJob = defineJob({
   },
 });
 
-export const messagingJobs = [notifyLeadJob];
+/** One message a member wrote, or one retried by hand: sent, with the same retries as alerts. */
+export const sendMessageJob = defineJob({
+  name: 'messages.send',
+  schema: z.object({ accountId: z.uuid(), messageId: z.uuid() }),
+  retry: NOTIFY_RETRY,
+  handler: async ({ accountId, messageId }, { db, services, attempt, logger }) => {
+    const outcome = await deliverEmail(db, services.mail, accountId, messageId, {
+      lastAttempt: attempt > NOTIFY_RETRY.limit,
+    });
+    logger.info({ messageId, outcome }, 'message delivery');
+    if (outcome === 'retry') throw new Error('the message waits for another attempt');
+  },
+});

@@ -17,7 +17,7 @@ export type MessagingDeps = { email: EmailProvider; baseUrl: string; emailFrom: 
 /** What happened to one job's messages: the ones that must be tried again make the job retry. */
 export type DeliveryOutcome = { sent: number; failed: number; retry: number; skipped: number };
 
-type LeadFacts = {
+export type LeadFacts = {
   id: string;
   full_name: string | null;
   email: string | null;
@@ -42,7 +42,7 @@ type LeadFacts = {
 
 type Agent = { name: string; email: string; phone_e164: string | null };
 
-async function leadFacts(
+export async function leadFacts(
   client: SqlClient,
   accountId: string,
   leadId: string,
@@ -88,7 +88,8 @@ async function accountTemplate(client: SqlClient, accountId: string, kind: PageK
   return rows[0];
 }
 
-function sender(deps: MessagingDeps, displayName: string): string {
+/** `"Display Name" <EMAIL_FROM's address>`. */
+export function sender(deps: { emailFrom: string }, displayName: string): string {
   const { email } = parseAddress(deps.emailFrom);
   return `"${displayName.replace(/["\\\r\n]/g, '')}" <${email}>`;
 }

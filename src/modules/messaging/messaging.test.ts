@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeAccount, makeLead, makePage } from '../../../test/factories.ts';
-import { useTestApp } from '../../../test/http.ts';
+import { asSession, type SignedUp, signUp, useTestApp } from '../../../test/http.ts';
 import { testConfig } from '../../config.ts';
 import { withTenant } from '../../db/tenant.ts';
 import { formOf, routePage, setBranding } from '../../pages/testing.ts';
@@ -275,5 +275,104 @@ describe('templates', () => {
     expect(firstNameOf('Ms. Rita Haddad')).toBe('Rita');
     expect(firstNameOf('  ')).toBe('there');
     expect(firstNameOf(null)).toBe('there');
+  });
+});
+
+describe('messages a member writes', () => {
+  async function leadFromIntake(email: string) {
+    const owner = await signUp(t.app, 'writer');
+    const page = await makePage(t.db, { accountId: owner.accountId, kind: 'contact' });
+    await routePage(t.db, owner.accountId, page.id);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/public/pages/${page.id}/leads`,
+      payload: { fullName: 'Sam Lee', email, phone: '+15125550178' },
+      remoteAddress: `203.0.113.${ipSeq++}`,
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    return { owner, leadId: res.json().leadId as string };
+  }
+  const detail = async (owner: SignedUp, leadId: string) => {
+    const res = await asSession(t.app, owner.cookie)('GET', `/api/v1/leads/${leadId}`);
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json() as {
+      messages: { id: string; kind: string; status: string; to: string }[];
+      speedToLead: { firstAlertSeconds: number | null; firstTouchSeconds: number | null };
+    };
+  };
+  async function until<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const value = await check();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  it('sends an email to the lead, shows it on the lead, and counts as the first touch', async () => {
+    const { owner, leadId } = await leadFromIntake('sam.lee@example.com');
+    const alerted = await until('the alert', async () => {
+      const d = await detail(owner, leadId);
+      return d.speedToLead.firstAlertSeconds === null ? undefined : d;
+    });
+    expect(alerted.speedToLead.firstAlertSeconds).toBeGreaterThanOrEqual(0);
+    expect(alerted.speedToLead.firstTouchSeconds).toBeNull();
+    const res = await asSession(t.app, owner.cookie)('POST', `/api/v1/leads/${leadId}/messages`, {
+      channel: 'email',
+      subject: 'Your visit on Saturday',
+      body: 'Hi Sam, does 10am work?',
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({ channel: 'email', status: 'queued' });
+    const sent = await until('the manual message', async () => {
+      const d = await detail(owner, leadId);
+      return d.messages.find((m) => m.kind === 'manual' && m.status === 'sent') ? d : undefined;
+    });
+    expect(sent.messages.map((m) => m.kind).sort()).toEqual(['agent_alert', 'autoresponder', 'manual']);
+    expect(sent.speedToLead.firstTouchSeconds).toBeGreaterThanOrEqual(0);
+    expect(
+      (await outbox()).some((m) => m.subject === 'Your visit on Saturday' && m.to === 'sam.lee@example.com'),
+    ).toBe(true);
+  });
+
+  it('records a suppressed address without sending, refuses SMS for now, and retries only a failed message', async () => {
+    const { owner, leadId } = await leadFromIntake('opted.out@example.com');
+    const as = asSession(t.app, owner.cookie);
+    await sql(
+      owner.accountId,
+      `INSERT INTO suppressions (account_id, id, channel, address, reason) VALUES ($1, $2, 'email', $3, 'unsubscribe')`,
+      [owner.accountId, crypto.randomUUID(), 'opted.out@example.com'],
+    );
+    const suppressed = await as('POST', `/api/v1/leads/${leadId}/messages`, {
+      channel: 'email',
+      body: 'Hello?',
+    });
+    expect(suppressed.statusCode).toBe(201);
+    expect(suppressed.json().status).toBe('suppressed');
+    const sms = await as('POST', `/api/v1/leads/${leadId}/messages`, { channel: 'sms', body: 'Hi' });
+    expect(sms.statusCode).toBe(422);
+    expect(sms.json().errors[0].path).toBe('body.channel');
+
+    await until('the alert', async () => {
+      const d = await detail(owner, leadId);
+      return d.messages.find((m) => m.kind === 'agent_alert' && m.status === 'sent');
+    });
+    const [failed] = await sql<{ id: string }>(
+      owner.accountId,
+      `UPDATE messages SET status = 'failed', error = 'refused' WHERE account_id = $1 AND lead_id = $2 AND kind = 'agent_alert'
+       RETURNING id`,
+      [owner.accountId, leadId],
+    );
+    const retried = await as('POST', `/api/v1/leads/${leadId}/messages/${failed!.id}/retry`);
+    expect(retried.statusCode, retried.body).toBe(202);
+    await until('the retried alert', async () => {
+      const d = await detail(owner, leadId);
+      return d.messages.find((m) => m.id === failed!.id && m.status === 'sent');
+    });
+    expect((await as('POST', `/api/v1/leads/${leadId}/messages/${failed!.id}/retry`)).statusCode).toBe(409);
+    expect(
+      (await as('POST', `/api/v1/leads/${leadId}/messages/${crypto.randomUUID()}/retry`)).statusCode,
+    ).toBe(404);
   });
 });
