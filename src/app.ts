@@ -23,6 +23,7 @@ import { registerPlanRoutes } from './modules/plans/plans.routes.ts';
 import { registerTeamRoutes } from './modules/team/team.routes.ts';
 import { siteUrlRewriter } from './pages/host.ts';
 import { registerSiteRoutes } from './pages/site.routes.ts';
+import { registerUnsubscribeRoutes } from './pages/unsubscribe.ts';
 import { type Authenticator, registerAuth } from './platform/auth.ts';
 import { AppError } from './platform/errors.ts';
 import { registerProblemHandlers } from './platform/http.ts';
@@ -163,6 +164,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerBlockedIpRoutes(app, modules);
   await registerIntakeRoutes(app, modules);
   await registerSiteRoutes(app, modules);
+  await registerUnsubscribeRoutes(app, modules);
   if (deps.configure) await deps.configure(app, { db: deps.db });
 
   return app;

@@ -37,7 +37,13 @@ const POST_VIEW_MAX = 1000;
 const BOT = /bot\b|crawl|spider|slurp|facebookexternalhit|embedly|preview|monitor/i;
 const KEY = /^[\x21-\x7e]{1,255}$/;
 
-function sendHtml(reply: FastifyReply, status: number, body: string, nonce: string, cache = 'no-store') {
+export function sendHtml(
+  reply: FastifyReply,
+  status: number,
+  body: string,
+  nonce: string,
+  cache = 'no-store',
+) {
   return reply
     .code(status)
     .headers({
@@ -50,7 +56,7 @@ function sendHtml(reply: FastifyReply, status: number, body: string, nonce: stri
     .send(body);
 }
 
-const newNonce = () => crypto.randomBytes(16).toString('base64');
+export const newNonce = () => crypto.randomBytes(16).toString('base64');
 
 export function sendNotFound(reply: FastifyReply) {
   const nonce = newNonce();

@@ -15,7 +15,7 @@ import { isRewritten, type SiteMode } from './urls.ts';
 type PageParams = { pageSlug: string };
 type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
-function parseFormBodies(scope: FastifyInstance) {
+export function parseFormBodies(scope: FastifyInstance) {
   scope.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'string' },

@@ -87,6 +87,11 @@ export type JobQueue = {
   work(options?: { concurrency?: number; pollingIntervalSeconds?: number }): Promise<void>;
   /** Stops taking jobs; waits up to `timeoutMs` for running ones; never closes the database. */
   stop(timeoutMs?: number): Promise<void>;
+  /**
+   * Asks this process's workers of a queue to fetch now rather than at their next poll (after a
+   * commit that queued a job someone is waiting for). Does nothing where no worker of it runs.
+   */
+  wake(name: string): void;
   /** How many jobs of a kind sit in each state (tests and the dashboard). */
   counts(name: string): Promise<Record<string, number>>;
   boss: PgBoss;
@@ -126,6 +131,7 @@ export function createJobQueue(options: {
   } as unknown as PgBoss.ConstructorOptions);
   boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
   const workerIds: string[] = [];
+  const workersByQueue = new Map<string, string[]>();
 
   /** Runs one job; a failure fails that job alone (pg-boss then retries or dead-letters it). */
   async function runOne(job: JobDefinition, item: PgBoss.JobWithMetadata<object>): Promise<void> {
@@ -146,7 +152,9 @@ export function createJobQueue(options: {
       log.warn({ err: error, ms: Date.now() - started, deadLetter: last }, 'job failed');
       // The message only: an error's other fields can carry personal data.
       try {
-        await boss.fail(job.name, item.id, { message: error instanceof Error ? error.message : String(error) });
+        await boss.fail(job.name, item.id, {
+          message: error instanceof Error ? error.message : String(error),
+        });
       } catch (failError) {
         // The queue stopped under a job that outlived the stop's timeout: pg-boss will expire
         // and retry it. Nothing may escape as an unhandled rejection.
@@ -206,12 +214,16 @@ export function createJobQueue(options: {
             },
           );
           workerIds.push(workerId);
+          workersByQueue.set(job.name, [...(workersByQueue.get(job.name) ?? []), workerId]);
         }
       }
     },
     async stop(timeoutMs = 20_000) {
       await boss.stop({ graceful: true, close: false, timeout: timeoutMs, wait: true });
       await Promise.allSettled([...inflight]);
+    },
+    wake(name) {
+      for (const id of workersByQueue.get(name) ?? []) boss.notifyWorker(id);
     },
     async counts(name) {
       const { rows } = await db.query<{ state: string; n: number }>(

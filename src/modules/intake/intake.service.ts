@@ -234,6 +234,9 @@ export function createIntake(deps: ModuleDeps) {
     switch (result.outcome) {
       case 'created':
       case 'merged':
+        // Committed: the agent is waiting for the alert, so this process's workers fetch now.
+        for (const name of jobNames) deps.jobs?.wake(name);
+        return { outcome: result.outcome, leadId: result.leadId!, held: result.held ?? false };
       case 'spam':
       case 'replayed':
         return { outcome: result.outcome, leadId: result.leadId!, held: result.held ?? false };

@@ -117,7 +117,7 @@ export async function sendLeadMessage(
       { path: 'body.channel', message: 'SMS sending is not available yet on this server; use email' },
     ]);
   }
-  return withTenant(db, accountId, async (_tx, client) => {
+  const sent = await withTenant(db, accountId, async (_tx, client) => {
     const lead = await leadFacts(client, accountId, leadId);
     if (!lead) throw LEAD_NOT_FOUND();
     if (lead.is_held) {
@@ -149,6 +149,8 @@ export async function sendLeadMessage(
     }
     return { id: message.id, channel: message.channel, status: message.status };
   });
+  if (sent.status === 'queued') deps.jobs?.wake(sendMessageJob.name);
+  return sent;
 }
 
 /** Sends a failed message again (queued, with a fresh set of attempts). Only a failed one. */
@@ -160,7 +162,7 @@ export async function retryLeadMessage(
   messageId: string,
 ): Promise<{ id: string; channel: 'email' | 'sms'; status: string }> {
   if (!isUuid(leadId) || !isUuid(messageId)) throw MESSAGE_NOT_FOUND();
-  return withTenant(db, accountId, async (_tx, client) => {
+  const queued = await withTenant(db, accountId, async (_tx, client) => {
     const { rows } = await client.query<{ status: string; channel: 'email' | 'sms' }>(
       `SELECT status, channel FROM messages WHERE account_id = $1 AND lead_id = $2 AND id = $3 FOR UPDATE`,
       [accountId, leadId, messageId],
@@ -182,4 +184,6 @@ export async function retryLeadMessage(
     await jobs?.enqueue(client, sendMessageJob, { accountId, messageId });
     return { id: messageId, channel: m.channel, status: 'queued' };
   });
+  jobs?.wake(sendMessageJob.name);
+  return queued;
 }

@@ -18,6 +18,7 @@ export const notifyLeadJob = defineJob({
     const rows = await planLeadNotifications(db, services.mail, { accountId, leadId, event, jobId });
     const outcome = await deliverAll(db, services.mail, accountId, rows, {
       lastAttempt: attempt > NOTIFY_RETRY.limit,
+      pepper: services.pepper,
     });
     logger.info({ leadId, ...outcome }, 'lead notifications');
     if (outcome.retry > 0) throw new Error(`${outcome.retry} message(s) wait for another attempt`);
@@ -32,6 +33,7 @@ export const sendMessageJob = defineJob({
   handler: async ({ accountId, messageId }, { db, services, attempt, logger }) => {
     const outcome = await deliverEmail(db, services.mail, accountId, messageId, {
       lastAttempt: attempt > NOTIFY_RETRY.limit,
+      pepper: services.pepper,
     });
     logger.info({ messageId, outcome }, 'message delivery');
     if (outcome === 'retry') throw new Error('the message waits for another attempt');

@@ -11,6 +11,7 @@ import {
   recordMessage,
 } from './messages.repo.ts';
 import { defaultAutoresponder, firstNameOf, renderTemplate, type TemplateValues } from './templates.ts';
+import { unsubscribeHeaders, unsubscribeUrl } from './unsubscribe.ts';
 
 export type MessagingDeps = { email: EmailProvider; baseUrl: string; emailFrom: string };
 
@@ -207,7 +208,7 @@ export async function deliverEmail(
   deps: MessagingDeps,
   accountId: string,
   messageId: string,
-  options: { lastAttempt: boolean },
+  options: { lastAttempt: boolean; pepper: string },
 ): Promise<'sent' | 'failed' | 'retry' | 'skipped'> {
   const m = await withTenant(db, accountId, (_tx, client) => beginAttempt(client, accountId, messageId));
   if (m?.status !== 'sending') return 'skipped';
@@ -218,6 +219,10 @@ export async function deliverEmail(
         from: m.from_address,
         subject: m.subject ?? '',
         text: m.body,
+        // Every email to a lead can be stopped in one click; alerts go to the account's own people.
+        ...(m.kind === 'agent_alert'
+          ? {}
+          : { headers: unsubscribeHeaders(unsubscribeUrl(deps.baseUrl, options.pepper, accountId, m.id)) }),
         accountId,
         leadId: m.lead_id,
       },
@@ -244,7 +249,7 @@ export async function deliverAll(
   deps: MessagingDeps,
   accountId: string,
   rows: MessageRow[],
-  options: { lastAttempt: boolean },
+  options: { lastAttempt: boolean; pepper: string },
 ): Promise<DeliveryOutcome> {
   const outcome: DeliveryOutcome = { sent: 0, failed: 0, retry: 0, skipped: 0 };
   for (const row of rows) {

@@ -5,6 +5,7 @@ import { asSession, type SignedUp, signUp, useTestApp } from '../../../test/http
 import { testConfig } from '../../config.ts';
 import { withTenant } from '../../db/tenant.ts';
 import { formOf, routePage, setBranding } from '../../pages/testing.ts';
+import { loadAuthPepper } from '../../platform/secrets.ts';
 import { FAKE_BREVO_KEY, fakeBrevo } from '../../providers/email/brevo.fake.ts';
 import { createBrevoEmailProvider } from '../../providers/email/brevo.ts';
 import { deliverAll, type MessagingDeps, planLeadNotifications } from './messaging.service.ts';
@@ -36,6 +37,8 @@ function sql<T = Record<string, unknown>>(accountId: string, text: string, value
 }
 
 let ipSeq = 1;
+/** The app's own pepper (testConfig), so the links it signs are the ones it checks. */
+const PEPPER = loadAuthPepper(testConfig()).pepper;
 
 async function submitForm(accountSlug: string, pageSlug: string, fields: Record<string, string>) {
   const url = `/p/${accountSlug}/${pageSlug}`;
@@ -164,14 +167,16 @@ describe('the send pipeline', () => {
     const reply = first.find((m) => m.kind === 'autoresponder')!;
     expect(reply.subject).toBe('Hello Rita');
     expect(reply.body).toMatch(/^Dear Rita, .+ will call\. End\.$/);
-    expect(await deliverAll(t.db, deps, accountId, first, { lastAttempt: false })).toEqual({
+    expect(await deliverAll(t.db, deps, accountId, first, { lastAttempt: false, pepper: PEPPER })).toEqual({
       sent: 2,
       failed: 0,
       retry: 0,
       skipped: 0,
     });
     // Delivering again sends nothing more.
-    expect(await deliverAll(t.db, deps, accountId, first, { lastAttempt: false })).toMatchObject({
+    expect(
+      await deliverAll(t.db, deps, accountId, first, { lastAttempt: false, pepper: PEPPER }),
+    ).toMatchObject({
       sent: 0,
       skipped: 2,
     });
@@ -185,7 +190,10 @@ describe('the send pipeline', () => {
       `INSERT INTO suppressions (account_id, id, channel, address, reason) VALUES ($1, $2, 'email', $3, 'unsubscribe')`,
       [accountId, crypto.randomUUID(), 'gone@example.com'],
     );
-    await deliverAll(t.db, deps, accountId, await plan(accountId, leadId), { lastAttempt: false });
+    await deliverAll(t.db, deps, accountId, await plan(accountId, leadId), {
+      lastAttempt: false,
+      pepper: PEPPER,
+    });
     expect(await statusOf(accountId)).toEqual({ agent_alert: 'sent', autoresponder: 'suppressed' });
     expect(fake.accepted.some((m) => m.to[0]?.email === 'gone@example.com')).toBe(false);
     expect(fake.accepted.some((m) => m.to[0]?.email === owner.email)).toBe(true);
@@ -199,7 +207,10 @@ describe('the send pipeline', () => {
        ON CONFLICT (account_id, period_month) DO UPDATE SET emails_sent = 250`,
       [accountId, crypto.randomUUID()],
     );
-    await deliverAll(t.db, deps, accountId, await plan(accountId, leadId), { lastAttempt: false });
+    await deliverAll(t.db, deps, accountId, await plan(accountId, leadId), {
+      lastAttempt: false,
+      pepper: PEPPER,
+    });
     expect(await statusOf(accountId)).toEqual({ agent_alert: 'sent', autoresponder: 'over_limit' });
     const [usage] = await sql<{ emails_sent: number }>(
       accountId,
@@ -213,9 +224,13 @@ describe('the send pipeline', () => {
     const { accountId, leadId } = await leadWithEmail('flaky@example.com');
     const rows = await plan(accountId, leadId);
     fake.failNext(2, 503);
-    expect(await deliverAll(t.db, deps, accountId, rows, { lastAttempt: false })).toMatchObject({ retry: 2 });
+    expect(
+      await deliverAll(t.db, deps, accountId, rows, { lastAttempt: false, pepper: PEPPER }),
+    ).toMatchObject({ retry: 2 });
     expect(await statusOf(accountId)).toEqual({ agent_alert: 'queued', autoresponder: 'queued' });
-    expect(await deliverAll(t.db, deps, accountId, rows, { lastAttempt: false })).toMatchObject({ sent: 2 });
+    expect(
+      await deliverAll(t.db, deps, accountId, rows, { lastAttempt: false, pepper: PEPPER }),
+    ).toMatchObject({ sent: 2 });
     const attempts = await sql<{ attempts: number; error: string | null }>(
       accountId,
       `SELECT attempts, error FROM messages WHERE account_id = $1 AND kind = 'autoresponder'`,
@@ -228,6 +243,7 @@ describe('the send pipeline', () => {
     fake.failNext(2, 400);
     await deliverAll(t.db, deps, refused.accountId, await plan(refused.accountId, refused.leadId), {
       lastAttempt: false,
+      pepper: PEPPER,
     });
     expect(await statusOf(refused.accountId)).toEqual({ agent_alert: 'failed', autoresponder: 'failed' });
     const [usage] = await sql<{ emails_sent: number }>(
@@ -236,6 +252,54 @@ describe('the send pipeline', () => {
       [refused.accountId],
     );
     expect(usage?.emails_sent).toBe(0);
+  });
+
+  it('lets the lead unsubscribe in one click (RFC 8058), with no login; the agent alert has no such link', async () => {
+    const { accountId, leadId, owner } = await leadWithEmail('oneclick@example.com');
+    await deliverAll(t.db, deps, accountId, await plan(accountId, leadId), {
+      lastAttempt: false,
+      pepper: PEPPER,
+    });
+    const reply = fake.accepted.find((m) => m.to[0]?.email === 'oneclick@example.com')!;
+    const alert = fake.accepted.find((m) => m.to[0]?.email === owner.email)!;
+    expect(reply.headers?.['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
+    const link = /^<http:\/\/localhost:3000(\/u\/[^>]+)>$/.exec(
+      reply.headers?.['List-Unsubscribe'] ?? '',
+    )?.[1];
+    expect(link).toMatch(new RegExp(`^/u/${accountId}/[0-9a-f-]{36}/[\\w-]{32}$`));
+    expect(alert.headers?.['List-Unsubscribe']).toBeUndefined();
+
+    const suppressed = () =>
+      sql(
+        accountId,
+        `SELECT reason FROM suppressions WHERE account_id = $1 AND address = 'oneclick@example.com'`,
+        [accountId],
+      );
+    const ask = await t.app.inject({ method: 'GET', url: link! });
+    expect(ask.statusCode).toBe(200);
+    expect(ask.body).toContain('<form method="post"');
+    expect(await suppressed()).toEqual([]); // a GET (a mail scanner) changes nothing
+    const tampered = `${link!.slice(0, -1)}${link!.endsWith('A') ? 'B' : 'A'}`;
+    expect((await t.app.inject({ method: 'POST', url: tampered })).statusCode).toBe(404);
+    const click = await t.app.inject({
+      method: 'POST',
+      url: link!,
+      payload: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(click.statusCode, click.body).toBe(200);
+    expect(click.body).toContain('You are unsubscribed');
+    expect(await suppressed()).toEqual([{ reason: 'unsubscribe' }]);
+    // Twice is fine; and the next autoresponder to that address is not sent.
+    expect((await t.app.inject({ method: 'POST', url: link! })).statusCode).toBe(200);
+    const again = await makeLead(t.db, {
+      accountId,
+      fullName: 'Again',
+      email: 'oneclick@example.com',
+      phoneE164: '+15125550199',
+    });
+    const rows = await plan(accountId, again.id);
+    expect(rows.find((m) => m.kind === 'autoresponder')?.status).toBe('suppressed');
   });
 
   it('alerts nobody about a spam lead', async () => {
