@@ -112,6 +112,13 @@ export const leadsCases: Record<string, Case> = {
     expectNotFound(await as(ctx.b, ctx.app)('POST', `/api/v1/leads/${own.id}/messages/${messageId}/retry`));
     expect(await detailOf(ctx.a, ctx, lead.id)).toBe(before);
   },
+  // B's speed to lead does not move when A's leads are alerted.
+  'GET /api/v1/leads/speed': async (ctx) => {
+    const before = (await as(ctx.b, ctx.app)('GET', '/api/v1/leads/speed')).json();
+    await leadOf(ctx.a, ctx);
+    const after = (await as(ctx.b, ctx.app)('GET', '/api/v1/leads/speed')).json();
+    expect(after).toEqual(before);
+  },
   // B's usage counts B's leads only.
   'GET /api/v1/usage': async (ctx) => {
     const before = (await as(ctx.b, ctx.app)('GET', '/api/v1/usage')).json();

@@ -71,31 +71,102 @@ export async function findLeadMessages(
 }
 
 /**
- * Speed to lead, in seconds from the lead's creation: to the first agent alert sent, and to the
- * first human touch — the first move to a working status, note, or message sent by a person.
- * null while it has not happened.
+ * Speed to lead, per lead `l`: when the first agent alert was sent, and the first human touch —
+ * the first move to a working status, note, or message written by a person. One definition for
+ * the lead's figures and the account's summary.
  */
+const SPEED_OF_LEAD = `
+  (SELECT min(m.sent_at) FROM messages m WHERE m.account_id = l.account_id AND m.lead_id = l.id
+     AND m.kind = 'agent_alert') AS alert_at,
+  least(l.first_response_at,
+    (SELECT min(e.created_at) FROM lead_events e WHERE e.account_id = l.account_id AND e.lead_id = l.id
+       AND e.kind = 'note'),
+    (SELECT min(m.created_at) FROM messages m WHERE m.account_id = l.account_id AND m.lead_id = l.id
+       AND m.kind = 'manual')) AS touch_at`;
+
+const seconds = (v: number | null | undefined) =>
+  v === null || v === undefined ? null : Math.round(Number(v) * 10) / 10;
+
+/** A lead's speed to lead, in seconds from its creation; null while it has not happened. */
 export async function leadSpeed(
   client: SqlClient,
   accountId: string,
   leadId: string,
 ): Promise<{ firstAlertSeconds: number | null; firstTouchSeconds: number | null }> {
   const { rows } = await client.query<{ alert: number | null; touch: number | null }>(
-    `SELECT
-       extract(epoch FROM (SELECT min(m.sent_at) FROM messages m WHERE m.account_id = l.account_id
-         AND m.lead_id = l.id AND m.kind = 'agent_alert') - l.created_at)::float8 AS alert,
-       extract(epoch FROM least(l.first_response_at,
-         (SELECT min(e.created_at) FROM lead_events e WHERE e.account_id = l.account_id AND e.lead_id = l.id
-            AND e.kind = 'note'),
-         (SELECT min(m.created_at) FROM messages m WHERE m.account_id = l.account_id AND m.lead_id = l.id
-            AND m.kind = 'manual')) - l.created_at)::float8 AS touch
-     FROM leads l WHERE l.account_id = $1 AND l.id = $2`,
+    `SELECT extract(epoch FROM s.alert_at - s.created_at)::float8 AS alert,
+       extract(epoch FROM s.touch_at - s.created_at)::float8 AS touch
+     FROM (SELECT l.created_at, ${SPEED_OF_LEAD} FROM leads l WHERE l.account_id = $1 AND l.id = $2) s`,
     [accountId, leadId],
   );
-  const r = rows[0];
-  const round = (v: number | null | undefined) =>
-    v === null || v === undefined ? null : Math.round(v * 10) / 10;
-  return { firstAlertSeconds: round(r?.alert), firstTouchSeconds: round(r?.touch) };
+  return { firstAlertSeconds: seconds(rows[0]?.alert), firstTouchSeconds: seconds(rows[0]?.touch) };
+}
+
+export type SpeedFigures = {
+  leads: number;
+  alerted: number;
+  touched: number;
+  alertSeconds: { p50: number | null; p90: number | null };
+  touchSeconds: { p50: number | null; p90: number | null };
+};
+
+/**
+ * The account's speed to lead over the last `days`: leads (not spam, not held), how many were
+ * alerted and touched, and the median and 90th percentile of each delay; in all and per agent
+ * (the assigned member; `userId: null` for unassigned leads).
+ */
+export async function speedSummary(db: Database, accountId: string, days: number) {
+  return withTenant(db, accountId, async (_tx, client) => {
+    const { rows } = await client.query<{
+      grouped: boolean;
+      user_id: string | null;
+      name: string | null;
+      leads: number;
+      alerted: number;
+      touched: number;
+      alert_p50: number | null;
+      alert_p90: number | null;
+      touch_p50: number | null;
+      touch_p90: number | null;
+    }>(
+      `WITH s AS (
+         SELECT l.assigned_user_id, extract(epoch FROM x.alert_at - l.created_at) AS alert,
+           extract(epoch FROM x.touch_at - l.created_at) AS touch
+         FROM leads l, LATERAL (SELECT ${SPEED_OF_LEAD}) x
+         WHERE l.account_id = $1 AND l.created_at > now() - make_interval(days => $2)
+           AND l.status <> 'spam' AND NOT l.is_held)
+       SELECT grouping(s.assigned_user_id) = 0 AS grouped, s.assigned_user_id AS user_id, max(u.name) AS name,
+         count(*)::int AS leads, count(s.alert)::int AS alerted, count(s.touch)::int AS touched,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY s.alert)::float8 AS alert_p50,
+         percentile_cont(0.9) WITHIN GROUP (ORDER BY s.alert)::float8 AS alert_p90,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY s.touch)::float8 AS touch_p50,
+         percentile_cont(0.9) WITHIN GROUP (ORDER BY s.touch)::float8 AS touch_p90
+       FROM s LEFT JOIN users u ON u.id = s.assigned_user_id
+       GROUP BY GROUPING SETS ((), (s.assigned_user_id))
+       ORDER BY grouped, name NULLS LAST`,
+      [accountId, days],
+    );
+    const figures = (r: (typeof rows)[number]): SpeedFigures => ({
+      leads: r.leads,
+      alerted: r.alerted,
+      touched: r.touched,
+      alertSeconds: { p50: seconds(r.alert_p50), p90: seconds(r.alert_p90) },
+      touchSeconds: { p50: seconds(r.touch_p50), p90: seconds(r.touch_p90) },
+    });
+    const all = rows.find((r) => !r.grouped);
+    const empty: SpeedFigures = {
+      leads: 0,
+      alerted: 0,
+      touched: 0,
+      alertSeconds: { p50: null, p90: null },
+      touchSeconds: { p50: null, p90: null },
+    };
+    return {
+      days,
+      ...(all ? figures(all) : empty),
+      byAgent: rows.filter((r) => r.grouped).map((r) => ({ userId: r.user_id, name: r.name, ...figures(r) })),
+    };
+  });
 }
 
 export type SendLeadMessageInput = { channel: 'email' | 'sms'; subject?: string | undefined; body: string };

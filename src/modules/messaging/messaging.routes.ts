@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ModuleDeps } from '../../platform/module.ts';
 import { requireScope } from '../identity/api-keys.service.ts';
-import { retryLeadMessage, sendLeadMessage } from './lead-messages.service.ts';
+import { retryLeadMessage, sendLeadMessage, speedSummary } from './lead-messages.service.ts';
 
 const messageBody = z.strictObject({
   channel: z.enum(['email', 'sms']),
@@ -16,7 +16,21 @@ const sentSchema = z.object({
   status: z.string().describe('queued (sending now), or suppressed: the lead opted out, nothing is sent'),
 });
 
-/** Members write to their leads, and send a failed message again. */
+const percentiles = z.object({ p50: z.number().nullable(), p90: z.number().nullable() });
+const speedFigures = {
+  leads: z.number().int().describe('leads in the period, not spam and not held'),
+  alerted: z.number().int(),
+  touched: z.number().int(),
+  alertSeconds: percentiles.describe('lead → first agent alert sent'),
+  touchSeconds: percentiles.describe('lead → first human touch: a working status, a note or a message'),
+};
+const speedSchema = z.object({
+  days: z.number().int(),
+  ...speedFigures,
+  byAgent: z.array(z.object({ userId: z.string().nullable(), name: z.string().nullable(), ...speedFigures })),
+});
+
+/** Members write to their leads, send a failed message again, and see their speed to lead. */
 export function registerMessagingRoutes(app: FastifyInstance, deps: ModuleDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['messages'];
@@ -44,6 +58,23 @@ export function registerMessagingRoutes(app: FastifyInstance, deps: ModuleDeps):
         request.body,
       );
       return reply.code(201).send(sent);
+    },
+  );
+
+  r.get(
+    '/api/v1/leads/speed',
+    {
+      config: { auth: 'member' },
+      schema: {
+        tags,
+        summary: 'Speed to lead over the last days: in all and per agent (the assigned member)',
+        querystring: z.object({ days: z.coerce.number().int().min(1).max(365).default(30) }),
+        response: { 200: speedSchema },
+      },
+    },
+    async (request) => {
+      requireScope(request, 'leads:read');
+      return speedSummary(deps.db, request.auth!.accountId, request.query.days);
     },
   );
 

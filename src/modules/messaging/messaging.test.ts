@@ -440,3 +440,44 @@ describe('messages a member writes', () => {
     ).toBe(404);
   });
 });
+
+describe('speed to lead for the account', () => {
+  it('gives the median and 90th percentile to the first alert and the first touch, in all and per agent', async () => {
+    const owner = await signUp(t.app, 'speed');
+    const a = owner.accountId;
+    const fast = await makeLead(t.db, { accountId: a, fullName: 'Fast' });
+    await makeLead(t.db, { accountId: a, fullName: 'Waiting' });
+    const spam = await makeLead(t.db, { accountId: a, fullName: 'Spam', status: 'spam' });
+    await sql(
+      a,
+      `INSERT INTO messages (account_id, id, lead_id, channel, kind, to_address, from_address, body, status,
+         idempotency_key, sent_at)
+       SELECT account_id, $3::uuid, id, 'email', 'agent_alert', 'o@x.test', 'p@x.test', 'alert', 'sent', $4,
+         created_at + interval '3 seconds' FROM leads WHERE account_id = $1 AND id = $2`,
+      [a, fast.id, crypto.randomUUID(), crypto.randomUUID()],
+    );
+    await sql(
+      a,
+      `INSERT INTO lead_events (account_id, id, lead_id, kind, payload, created_at)
+       SELECT account_id, $3, id, 'note', '{}'::jsonb, created_at + interval '60 seconds'
+       FROM leads WHERE account_id = $1 AND id = $2`,
+      [a, fast.id, crypto.randomUUID()],
+    );
+    const res = await asSession(t.app, owner.cookie)('GET', '/api/v1/leads/speed?days=7');
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json();
+    expect(body).toMatchObject({
+      days: 7,
+      leads: 2,
+      alerted: 1,
+      touched: 1,
+      alertSeconds: { p50: 3, p90: 3 },
+      touchSeconds: { p50: 60, p90: 60 },
+    });
+    expect(body.byAgent).toEqual([
+      expect.objectContaining({ userId: null, name: null, leads: 2, alerted: 1, touched: 1 }),
+    ]);
+    expect(spam.id).toBeDefined();
+    expect((await asSession(t.app, owner.cookie)('GET', '/api/v1/leads/speed?days=0')).statusCode).toBe(422);
+  });
+});
