@@ -1,5 +1,4 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type FakeVerdict, fakeApi } from './fake-api.ts';
 
 /**
  * A stand-in for Brevo's transactional email API (POST /v3/smtp/email), for tests: listens on
@@ -95,28 +94,15 @@ function check(body: unknown): Refusal | undefined {
 export function fakeBrevo() {
   const accepted: BrevoMessage[] = [];
   const unexpected: string[] = [];
-  const seen: string[] = [];
-  const hung: http.ServerResponse[] = [];
-  let failing: { count: number; status: number; body?: object } = { count: 0, status: 500 };
-  let hangs = 0;
   let seq = 0;
-  let url = '';
-
-  const server = http.createServer((req, res) => {
-    let raw = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => {
-      raw += c;
-    });
-    req.on('end', () => {
-      const send = (status: number, body: object) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(body));
-      };
-      const path = new URL(req.url ?? '/', 'http://fake').pathname;
-      const label = `${req.method} ${path}`;
-      seen.push(label);
-
+  const api = fakeApi({
+    basePath: '/v3',
+    failure: (s) => ({
+      code: s === 429 ? 'too_many_requests' : s >= 500 ? 'internal_error' : 'invalid_parameter',
+      message: s === 429 ? 'Too many requests' : 'Something went wrong',
+    }),
+    judge: (req, raw, label): FakeVerdict => {
+      const path = label.slice(label.indexOf(' ') + 1);
       let refusal: Refusal | undefined;
       let parsed: unknown;
       if (req.headers['api-key'] !== FAKE_BREVO_KEY) {
@@ -141,59 +127,17 @@ export function fakeBrevo() {
         }
         if (refusal) unexpected.push(`${label}: ${refusal.body.code}: ${refusal.body.message}`);
       }
-
-      if (hangs > 0) {
-        hangs--;
-        hung.push(res);
-        return;
-      }
-      if (failing.count > 0) {
-        failing.count--;
-        const s = failing.status;
-        return send(
-          s,
-          failing.body ?? {
-            code: s === 429 ? 'too_many_requests' : s >= 500 ? 'internal_error' : 'invalid_parameter',
-            message: s === 429 ? 'Too many requests' : 'Something went wrong',
-          },
-        );
-      }
-      if (refusal) return send(refusal.status, refusal.body);
-      accepted.push(parsed as BrevoMessage);
-      return send(201, {
-        messageId: `<20250101000000.${String(++seq).padStart(11, '0')}@smtp-relay.mailin.fr>`,
-      });
-    });
+      if (refusal) return { refusal };
+      return {
+        accept: () => {
+          accepted.push(parsed as BrevoMessage);
+          return {
+            status: 201,
+            body: { messageId: `<20250101000000.${String(++seq).padStart(11, '0')}@smtp-relay.mailin.fr>` },
+          };
+        },
+      };
+    },
   });
-
-  return {
-    /** The API base, like https://api.brevo.com/v3; set by start(). */
-    get url() {
-      return url;
-    },
-    accepted,
-    unexpected,
-    seen,
-    /** The next `n` requests get `status` (and `body`, or a Brevo-like error), whatever they hold. */
-    failNext(n: number, status: number, body?: object) {
-      failing = { count: n, status, ...(body ? { body } : {}) };
-    },
-    /** The next request is never answered (until stop()). */
-    hangNext() {
-      hangs++;
-    },
-    start: () =>
-      new Promise<void>((resolve) =>
-        server.listen(0, '127.0.0.1', () => {
-          url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v3`;
-          resolve();
-        }),
-      ),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const res of hung.splice(0)) res.destroy();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return Object.assign(api, { accepted, unexpected });
 }

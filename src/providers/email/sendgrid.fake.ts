@@ -1,5 +1,4 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type FakeVerdict, fakeApi } from './fake-api.ts';
 
 /**
  * A stand-in for SendGrid's v3 Mail Send API (POST /v3/mail/send), for tests: listens on
@@ -160,29 +159,15 @@ function check(body: unknown): SgError[] {
 export function fakeSendgrid() {
   const accepted: SendgridMessage[] = [];
   const unexpected: string[] = [];
-  const seen: string[] = [];
-  const hung: http.ServerResponse[] = [];
-  let failing: { count: number; status: number; body?: object } = { count: 0, status: 500 };
-  let hangs = 0;
   let omitIds = 0;
   let seq = 0;
-  let url = '';
-
-  const server = http.createServer((req, res) => {
-    let raw = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => {
-      raw += c;
-    });
-    req.on('end', () => {
-      const send = (status: number, body: object) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(body));
-      };
-      const path = new URL(req.url ?? '/', 'http://fake').pathname;
-      const label = `${req.method} ${path}`;
-      seen.push(label);
-
+  const api = fakeApi({
+    basePath: '',
+    failure: (s) => ({
+      errors: [{ message: s === 429 ? 'too many requests' : 'Internal Server Error', field: null }],
+    }),
+    judge: (req, raw, label): FakeVerdict => {
+      const path = label.slice(label.indexOf(' ') + 1);
       let refusal: Refusal | undefined;
       let parsed: unknown;
       if (req.headers.authorization !== `Bearer ${FAKE_SENDGRID_KEY}`) {
@@ -219,64 +204,24 @@ export function fakeSendgrid() {
             `${label}: ${refusal.body.errors.map((e) => `${e.field ?? '-'}: ${e.message}`).join('; ')}`,
           );
       }
-
-      if (hangs > 0) {
-        hangs--;
-        hung.push(res);
-        return;
-      }
-      if (failing.count > 0) {
-        failing.count--;
-        const s = failing.status;
-        return send(
-          s,
-          failing.body ?? {
-            errors: [{ message: s === 429 ? 'too many requests' : 'Internal Server Error', field: null }],
-          },
-        );
-      }
-      if (refusal) return send(refusal.status, refusal.body);
-      accepted.push(parsed as SendgridMessage);
-      const headers: Record<string, string> = {};
-      if (omitIds > 0) omitIds--;
-      else headers['x-message-id'] = `fakeSgMsg${String(++seq).padStart(6, '0')}Ab-cD_12`;
-      res.writeHead(202, headers);
-      res.end();
-    });
-  });
-
-  return {
-    /** The API base, like https://api.sendgrid.com; set by start(). */
-    get url() {
-      return url;
+      if (refusal) return { refusal };
+      return {
+        accept: () => {
+          accepted.push(parsed as SendgridMessage);
+          const headers: Record<string, string> = {};
+          if (omitIds > 0) omitIds--;
+          else headers['x-message-id'] = `fakeSgMsg${String(++seq).padStart(6, '0')}Ab-cD_12`;
+          return { status: 202, headers };
+        },
+      };
     },
+  });
+  return Object.assign(api, {
     accepted,
     unexpected,
-    seen,
-    /** The next `n` requests get `status` (and `body`, or a SendGrid-like error), whatever they hold. */
-    failNext(n: number, status: number, body?: object) {
-      failing = { count: n, status, ...(body ? { body } : {}) };
-    },
-    /** The next request is never answered (until stop()). */
-    hangNext() {
-      hangs++;
-    },
     /** The next accepted request is answered without an `X-Message-Id` header. */
     omitMessageIdNext() {
       omitIds++;
     },
-    start: () =>
-      new Promise<void>((resolve) =>
-        server.listen(0, '127.0.0.1', () => {
-          url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-          resolve();
-        }),
-      ),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const res of hung.splice(0)) res.destroy();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  });
 }
