@@ -2,18 +2,24 @@
  * Screenshots of the main screens in a real browser (Debian's chromium, driven by
  * playwright-core), into docs/screenshots/. Starts the server on a scratch data dir; then,
  * on the same data, a demo agent's public site: each kind of capture page at desktop (1280)
- * and phone (375) widths, the thank-you page and a form with an invalid phone number.
+ * and phone (375) widths, the thank-you page and a form with an invalid phone number; then the
+ * new lead's emails in the dev outbox and its one-click unsubscribe page, before and after.
  *
  *   npx tsx scripts/screenshots.ts
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
+import { deliverAll, planLeadNotifications } from '../src/modules/messaging/messaging.service.ts';
+import { unsubscribeUrl } from '../src/modules/messaging/unsubscribe.ts';
+import { devEmailProvider } from '../src/modules/outbox/outbox.service.ts';
 import { addTestimonial, routePage, setBranding } from '../src/pages/testing.ts';
 import { createLogger } from '../src/platform/logger.ts';
+import { loadAuthPepper } from '../src/platform/secrets.ts';
 import { openPreparedDatabase } from '../src/runtime.ts';
 import { startServer } from '../src/server.ts';
 import { makeAccount, makePage } from '../test/factories.ts';
@@ -88,6 +94,7 @@ async function shootPublicSite(browser: Browser) {
     INTAKE_MIN_FILL_SECONDS: '0',
   });
   const logger = createLogger('warn');
+  const pepper = loadAuthPepper(siteConfig).pepper;
   const db = await openPreparedDatabase(siteConfig, logger);
   const app = await buildApp({ config: siteConfig, db, logger });
   try {
@@ -212,6 +219,34 @@ async function shootPublicSite(browser: Browser) {
       await shoot('page-not-found');
       await page.goto(`${origin}/p/${dark.account.slug}/contact`);
       await shoot('page-dark-theme');
+      if (size.name === 'desktop') {
+        // The new lead's emails (sent here as the leads.notify job would), then its one-click
+        // unsubscribe page before and after the click.
+        const [lead] = (
+          await db.query<{ id: string }>(
+            'SELECT id FROM leads WHERE account_id = $1 ORDER BY created_at DESC LIMIT 1',
+            [account.id],
+          )
+        ).rows;
+        const mail = { email: devEmailProvider(db), baseUrl: origin, emailFrom: siteConfig.emailFrom };
+        const rows = await planLeadNotifications(db, mail, {
+          accountId: account.id,
+          leadId: lead!.id,
+          event: 'created',
+          jobId: crypto.randomUUID(),
+        });
+        await deliverAll(db, mail, account.id, rows, { lastAttempt: false, pepper });
+        await page.goto(`${origin}/dev/outbox`);
+        await shoot('new-lead-emails');
+        const reply = rows.find((m) => m.kind === 'autoresponder')!;
+        await page.goto(unsubscribeUrl(origin, pepper, account.id, reply.id));
+        await shoot('unsubscribe');
+        await Promise.all([
+          page.waitForNavigation(),
+          page.getByRole('button', { name: 'Unsubscribe' }).click(),
+        ]);
+        await shoot('unsubscribed');
+      }
       await context.close();
     }
   } finally {

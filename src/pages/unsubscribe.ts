@@ -46,7 +46,8 @@ export async function registerUnsubscribeRoutes(app: FastifyInstance, deps: Modu
         reply,
         'Unsubscribe',
         html`<h1>Stop emails from ${found.from}?</h1>
-<form method="post"${attr('action', request.url)}><button type="submit">Unsubscribe</button></form>`,
+<p>You will get no more emails from them through Porchlight. Nothing else changes.</p>
+<form method="post"${attr('action', request.url)}><button type="submit" class="btn">Unsubscribe</button></form>`,
       );
     });
 

@@ -37,6 +37,7 @@ export type LeadFacts = {
   account_name: string;
   account_phone: string | null;
   brand_name: string | null;
+  brand_brokerage: string | null;
   brand_phone: string | null;
   assigned_user_id: string | null;
 };
@@ -52,7 +53,7 @@ export async function leadFacts(
     `SELECT l.id, l.full_name, l.email::text AS email, l.phone_e164, l.address_line, l.city, l.state, l.postal_code,
        l.message, l.timeline, l.source, l.status, l.is_held, l.assigned_user_id, p.kind AS page_kind,
        p.title AS page_title, a.name AS account_name, a.phone_e164 AS account_phone,
-       b.display_name AS brand_name, b.phone_e164 AS brand_phone
+       b.display_name AS brand_name, b.brokerage AS brand_brokerage, b.phone_e164 AS brand_phone
      FROM leads l
      JOIN accounts a ON a.id = l.account_id
      LEFT JOIN capture_pages p ON p.account_id = l.account_id AND p.id = l.page_id
@@ -174,7 +175,8 @@ export async function planLeadNotifications(
           phone: lead.brand_phone ?? lead.account_phone ?? '',
           email: agents[0]?.email ?? '',
         },
-        account: { name: lead.brand_name ?? lead.account_name },
+        // The business under the agent's name: the brokerage, else the account.
+        account: { name: lead.brand_brokerage ?? lead.account_name },
         page: { title: lead.page_title ?? '' },
       };
       planned.push({

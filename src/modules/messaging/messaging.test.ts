@@ -91,7 +91,7 @@ describe('new-lead notifications', () => {
     expect(reply!.subject).toBe('Your home value request');
     expect(reply!.body).toContain('Hi Pat,');
     expect(reply!.body).toContain('the value of 12 Oak Street');
-    expect(reply!.body).toContain('Dana Ruiz\nDana Ruiz · +15125550100');
+    expect(reply!.body).toContain('Dana Ruiz\nLone Star Homes · +15125550100');
 
     const messages = await sql<{ kind: string; status: string; attempts: number; provider: string }>(
       account.id,
