@@ -10,7 +10,13 @@ import {
   type NewMessage,
   recordMessage,
 } from './messages.repo.ts';
-import { defaultAutoresponder, firstNameOf, renderTemplate, type TemplateValues } from './templates.ts';
+import {
+  defaultAutoresponder,
+  firstNameOf,
+  renderTemplate,
+  type TemplateValues,
+  tidyRendered,
+} from './templates.ts';
 import { unsubscribeHeaders, unsubscribeUrl } from './unsubscribe.ts';
 
 export type MessagingDeps = { email: EmailProvider; baseUrl: string; emailFrom: string };
@@ -186,7 +192,7 @@ export async function planLeadNotifications(
         to: lead.email,
         from,
         subject: renderTemplate(wording.subject, values).trim(),
-        body: renderTemplate(wording.body, values).replace(/ · \n/g, '\n').trimEnd(),
+        body: tidyRendered(renderTemplate(wording.body, values)),
         templateId: template?.id ?? null,
         idempotencyKey: `${jobId}:autoresponder`,
         metered: true,

@@ -9,7 +9,7 @@ import { loadAuthPepper } from '../../platform/secrets.ts';
 import { FAKE_BREVO_KEY, fakeBrevo } from '../../providers/email/brevo.fake.ts';
 import { createBrevoEmailProvider } from '../../providers/email/brevo.ts';
 import { deliverAll, type MessagingDeps, planLeadNotifications } from './messaging.service.ts';
-import { firstNameOf, renderTemplate } from './templates.ts';
+import { firstNameOf, renderTemplate, tidyRendered } from './templates.ts';
 
 const t = useTestApp({
   withJobs: true,
@@ -334,6 +334,10 @@ describe('templates', () => {
       ),
     ).toBe('Hi Ada — Dana (+15125550100)');
     expect(renderTemplate('{{lead.constructor}}{{lead.toString}}', values)).toBe('');
+  });
+  it('drops the separator an empty value leaves at the end of a line', () => {
+    expect(tidyRendered('Dana\nLone Star · \nBye · ')).toBe('Dana\nLone Star\nBye');
+    expect(tidyRendered('Lone Star · +1512')).toBe('Lone Star · +1512');
   });
   it('finds a first name', () => {
     expect(firstNameOf('Ms. Rita Haddad')).toBe('Rita');

@@ -28,6 +28,11 @@ export function renderTemplate(text: string, values: TemplateValues): string {
   });
 }
 
+/** A rendered body without the separators left by empty values ("Name · " with no phone). */
+export function tidyRendered(text: string): string {
+  return text.replace(/ · (?=\n|$)/g, '').trimEnd();
+}
+
 export type Wording = { subject: string; body: string };
 
 /** The autoresponder a lead gets when the account has no template of its own, per page kind. */
