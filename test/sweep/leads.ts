@@ -18,6 +18,14 @@ async function leadOf(t: Tenant, ctx: Ctx) {
   return res.json() as { id: string; email: string; fullName: string };
 }
 
+const templateOfA = {
+  channel: 'email',
+  kind: 'autoresponder',
+  pageKind: 'contact',
+  subject: 'Hello {{lead.firstName}}',
+  body: 'Thanks, from tenant A',
+};
+
 const detailOf = async (t: Tenant, ctx: Ctx, id: string) =>
   (await as(t, ctx.app)('GET', `/api/v1/leads/${id}`)).body;
 
@@ -118,6 +126,30 @@ export const leadsCases: Record<string, Case> = {
     await leadOf(ctx.a, ctx);
     const after = (await as(ctx.b, ctx.app)('GET', '/api/v1/leads/speed')).json();
     expect(after).toEqual(before);
+  },
+  // B sees, replaces and retires only its own templates.
+  'GET /api/v1/templates': async (ctx) => {
+    await as(ctx.a, ctx.app)('PUT', '/api/v1/templates', templateOfA);
+    const res = await as(ctx.b, ctx.app)('GET', '/api/v1/templates');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).not.toContain('from tenant A');
+  },
+  'PUT /api/v1/templates': async (ctx) => {
+    const mine = (await as(ctx.a, ctx.app)('PUT', '/api/v1/templates', templateOfA)).json();
+    const theirs = await as(ctx.b, ctx.app)('PUT', '/api/v1/templates', {
+      ...templateOfA,
+      body: 'from tenant B',
+    });
+    expect(theirs.statusCode).toBe(200);
+    expect(theirs.json().id).not.toBe(mine.id);
+    const list = (await as(ctx.a, ctx.app)('GET', '/api/v1/templates')).json();
+    expect(list.data.find((x: { id: string }) => x.id === mine.id).body).toBe(templateOfA.body);
+  },
+  'DELETE /api/v1/templates/:id': async (ctx) => {
+    const mine = (await as(ctx.a, ctx.app)('PUT', '/api/v1/templates', templateOfA)).json();
+    expectNotFound(await as(ctx.b, ctx.app)('DELETE', `/api/v1/templates/${mine.id}`));
+    const list = (await as(ctx.a, ctx.app)('GET', '/api/v1/templates')).json();
+    expect(list.data.map((x: { id: string }) => x.id)).toContain(mine.id);
   },
   // B's usage counts B's leads only.
   'GET /api/v1/usage': async (ctx) => {

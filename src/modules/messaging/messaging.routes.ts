@@ -1,9 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { pageKinds } from '../../db/schema/index.ts';
 import type { ModuleDeps } from '../../platform/module.ts';
 import { requireScope } from '../identity/api-keys.service.ts';
 import { retryLeadMessage, sendLeadMessage, speedSummary } from './lead-messages.service.ts';
+import { listTemplates, putTemplate, removeTemplate } from './templates.service.ts';
+import { DEFAULT_AUTORESPONDERS, TEMPLATE_VARIABLES } from './templates.ts';
 
 const messageBody = z.strictObject({
   channel: z.enum(['email', 'sms']),
@@ -28,6 +31,42 @@ const speedSchema = z.object({
   days: z.number().int(),
   ...speedFigures,
   byAgent: z.array(z.object({ userId: z.string().nullable(), name: z.string().nullable(), ...speedFigures })),
+});
+
+const templateSchema = z.object({
+  id: z.string(),
+  channel: z.enum(['email', 'sms']),
+  kind: z.enum(['autoresponder']),
+  pageKind: z.enum(pageKinds).nullable(),
+  subject: z.string().nullable(),
+  body: z.string(),
+  updatedAt: z.string(),
+});
+const templateListSchema = z.object({
+  data: z.array(templateSchema),
+  defaults: z
+    .array(
+      z.object({
+        channel: z.literal('email'),
+        kind: z.literal('autoresponder'),
+        pageKind: z.enum(pageKinds),
+        subject: z.string(),
+        body: z.string(),
+      }),
+    )
+    .describe('the built-in wording where the account has none of its own'),
+  variables: z.array(z.string()).describe('the variables a template may use'),
+});
+const putTemplateBody = z.strictObject({
+  channel: z.enum(['email', 'sms']),
+  kind: z.enum(['autoresponder']),
+  pageKind: z
+    .enum(pageKinds)
+    .nullable()
+    .optional()
+    .describe('null or absent: every page kind without its own'),
+  subject: z.string().max(300).nullable().optional(),
+  body: z.string().trim().min(1).max(5000),
 });
 
 /** Members write to their leads, send a failed message again, and see their speed to lead. */
@@ -58,6 +97,68 @@ export function registerMessagingRoutes(app: FastifyInstance, deps: ModuleDeps):
         request.body,
       );
       return reply.code(201).send(sent);
+    },
+  );
+
+  r.get(
+    '/api/v1/templates',
+    {
+      config: { auth: 'member' },
+      schema: {
+        tags,
+        summary: "The account's message templates, the built-in defaults and the variables",
+        response: { 200: templateListSchema },
+      },
+    },
+    async (request) => {
+      requireScope(request, 'pages:read');
+      return {
+        data: await listTemplates(deps.db, request.auth!.accountId),
+        defaults: pageKinds.map((pageKind) => ({
+          channel: 'email' as const,
+          kind: 'autoresponder' as const,
+          pageKind,
+          ...DEFAULT_AUTORESPONDERS[pageKind],
+        })),
+        variables: Object.entries(TEMPLATE_VARIABLES).flatMap(([g, fields]) =>
+          fields.map((f) => `{{${g}.${f}}}`),
+        ),
+      };
+    },
+  );
+
+  r.put(
+    '/api/v1/templates',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags,
+        summary: 'Set the wording for one use (channel, kind, page kind), replacing any before',
+        body: putTemplateBody,
+        response: { 200: templateSchema },
+      },
+    },
+    async (request) => {
+      requireScope(request, 'pages:write');
+      return putTemplate(deps.db, request.auth!.accountId, request.body);
+    },
+  );
+
+  r.delete(
+    '/api/v1/templates/:id',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags,
+        summary: 'Retire a template: the built-in wording applies again',
+        params: z.object({ id: z.string() }),
+        response: { 204: z.null() },
+      },
+    },
+    async (request, reply) => {
+      requireScope(request, 'pages:write');
+      await removeTemplate(deps.db, request.auth!.accountId, request.params.id);
+      return reply.code(204).send(null);
     },
   );
 

@@ -485,3 +485,75 @@ describe('speed to lead for the account', () => {
     expect((await asSession(t.app, owner.cookie)('GET', '/api/v1/leads/speed?days=0')).statusCode).toBe(422);
   });
 });
+
+describe('templates API', () => {
+  it('sets, lists and retires the autoresponder wording; the next lead gets it; unknown variables are refused', async () => {
+    const owner = await signUp(t.app, 'tpl');
+    const as = asSession(t.app, owner.cookie);
+    const listed = (await as('GET', '/api/v1/templates')).json();
+    expect(listed.data).toEqual([]);
+    expect(listed.defaults.map((d: { pageKind: string }) => d.pageKind)).toEqual([
+      'home_valuation',
+      'buyer_interest',
+      'contact',
+      'custom',
+    ]);
+    expect(listed.variables).toContain('{{lead.firstName}}');
+
+    const bad = await as('PUT', '/api/v1/templates', {
+      channel: 'email',
+      kind: 'autoresponder',
+      subject: 'Hi {{lead.nmae}}',
+      body: 'Hello {{lead.firstName}} {{agent.nope}} {{ oops }}',
+    });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().errors).toEqual([
+      { path: 'body.body', message: 'unknown variable {{agent.nope}}' },
+      { path: 'body.body', message: 'unknown variable {{ oops }}' },
+      { path: 'body.subject', message: 'unknown variable {{lead.nmae}}' },
+    ]);
+    const put = await as('PUT', '/api/v1/templates', {
+      channel: 'email',
+      kind: 'autoresponder',
+      pageKind: 'contact',
+      subject: 'Got it, {{lead.firstName}}',
+      body: 'Thanks {{lead.firstName}}, talk soon. {{agent.name}}',
+    });
+    expect(put.statusCode, put.body).toBe(200);
+    const again = await as('PUT', '/api/v1/templates', {
+      channel: 'email',
+      kind: 'autoresponder',
+      pageKind: 'contact',
+      subject: 'Got it, {{lead.firstName}}!',
+      body: 'Thanks {{lead.firstName}}, talk soon.',
+    });
+    expect(again.json().id).toBe(put.json().id); // one template per use, replaced in place
+    expect((await as('GET', '/api/v1/templates')).json().data).toHaveLength(1);
+
+    const page = await makePage(t.db, { accountId: owner.accountId, kind: 'contact' });
+    const lead = await makeLead(t.db, {
+      accountId: owner.accountId,
+      pageId: page.id,
+      fullName: 'Lee Chan',
+      email: 'lee@example.com',
+    });
+    const rows = await planLeadNotifications(
+      t.db,
+      { email: undefined!, baseUrl: 'http://x', emailFrom: 'P <p@x.test>' },
+      {
+        accountId: owner.accountId,
+        leadId: lead.id,
+        event: 'created',
+        jobId: crypto.randomUUID(),
+      },
+    );
+    expect(rows.find((m) => m.kind === 'autoresponder')).toMatchObject({
+      subject: 'Got it, Lee!',
+      body: 'Thanks Lee, talk soon.',
+    });
+
+    expect((await as('DELETE', `/api/v1/templates/${put.json().id}`)).statusCode).toBe(204);
+    expect((await as('GET', '/api/v1/templates')).json().data).toEqual([]);
+    expect((await as('DELETE', `/api/v1/templates/${put.json().id}`)).statusCode).toBe(404);
+  });
+});

@@ -20,6 +20,28 @@ export type TemplateValues = {
 
 const VARIABLE = /\{\{\s*([a-zA-Z]+)\.([a-zA-Z]+)\s*\}\}/g;
 
+/** The variables a template may use, as `{{group.field}}`. */
+export const TEMPLATE_VARIABLES: Record<keyof TemplateValues, readonly string[]> = {
+  lead: ['firstName', 'fullName', 'email', 'phone', 'address', 'message'],
+  agent: ['name', 'phone', 'email'],
+  account: ['name'],
+  page: ['title'],
+};
+
+/** Each `{{…}}` in the text that is not a known variable, as written. */
+export function unknownVariables(text: string): string[] {
+  const unknown: string[] = [];
+  for (const match of text.matchAll(/\{\{([^{}]*)\}\}/g)) {
+    const [group, field, extra] = match[1]!.trim().split('.');
+    const fields =
+      group && Object.hasOwn(TEMPLATE_VARIABLES, group)
+        ? TEMPLATE_VARIABLES[group as keyof TemplateValues]
+        : [];
+    if (extra !== undefined || !field || !fields.includes(field)) unknown.push(match[0]);
+  }
+  return unknown;
+}
+
 export function renderTemplate(text: string, values: TemplateValues): string {
   return text.replace(VARIABLE, (_match, group: string, field: string) => {
     const section = (values as Record<string, Record<string, string> | undefined>)[group];
@@ -74,6 +96,9 @@ Thanks, I've received your details and will be in touch soon.
 {{account.name}} · {{agent.phone}}`,
   },
 };
+
+/** Every built-in autoresponder, by page kind (shown beside the account's own templates). */
+export const DEFAULT_AUTORESPONDERS: Readonly<Record<PageKind, Wording>> = AUTORESPONDER;
 
 export function defaultAutoresponder(kind: PageKind | null): Wording {
   return AUTORESPONDER[kind ?? 'contact'];
