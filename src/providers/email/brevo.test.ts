@@ -1,38 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FAKE_BREVO_KEY, fakeBrevo } from './brevo.fake.ts';
 import { createBrevoEmailProvider } from './brevo.ts';
-import { EmailSendError, type OutboundEmail, textToHtml } from './email.ts';
+import { textToHtml } from './email.ts';
+import { BODY, expectSafeFailure, RECIPIENT, sampleEmail } from './testing.ts';
 
 const KEY = FAKE_BREVO_KEY;
-const RECIPIENT = 'jane.buyer@example.org';
-const BODY = 'Hi Jane,\nthanks for asking about 12 Elm Street. When can we talk?';
-
-const email = (over: Partial<OutboundEmail> = {}): OutboundEmail => ({
-  to: RECIPIENT,
-  from: 'Smith Realty <hello@smith-realty.test>',
-  subject: 'About 12 Elm Street',
-  text: BODY,
-  headers: { 'List-Unsubscribe': '<https://porchlight.test/u/abc>' },
-  ...over,
-});
+const email = sampleEmail;
 
 let fake = fakeBrevo();
 const provider = (over: { apiKey?: string; timeoutMs?: number } = {}) =>
   createBrevoEmailProvider({ apiKey: KEY, apiUrl: `${fake.url}/`, ...over });
-const failure = (p: Promise<unknown>) =>
-  p.then(
-    () => expect.unreachable('the send should have failed'),
-    (e: unknown) => {
-      expect(e).toBeInstanceOf(EmailSendError);
-      const error = e as EmailSendError;
-      expect(error.provider).toBe('brevo');
-      for (const secret of [KEY, RECIPIENT, BODY, ...BODY.split('\n')]) {
-        expect(error.message).not.toContain(secret);
-      }
-      expect(error.message.length).toBeLessThanOrEqual(300);
-      return error;
-    },
-  );
+const failure = (p: Promise<unknown>) => expectSafeFailure('brevo', KEY, p);
 
 beforeEach(async () => {
   fake = fakeBrevo();
