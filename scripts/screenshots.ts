@@ -16,10 +16,11 @@ import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { deliverAll, planLeadNotifications } from '../src/modules/messaging/messaging.service.ts';
 import { unsubscribeUrl } from '../src/modules/messaging/unsubscribe.ts';
-import { devEmailProvider } from '../src/modules/outbox/outbox.service.ts';
+import { devEmailProvider, devSmsProvider } from '../src/modules/outbox/outbox.service.ts';
 import { addTestimonial, routePage, setBranding } from '../src/pages/testing.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { loadAuthPepper } from '../src/platform/secrets.ts';
+import { DEV_SMS_FROM } from '../src/providers/sms/index.ts';
 import { openPreparedDatabase } from '../src/runtime.ts';
 import { startServer } from '../src/server.ts';
 import { makeAccount, makePage } from '../test/factories.ts';
@@ -228,7 +229,14 @@ async function shootPublicSite(browser: Browser) {
             [account.id],
           )
         ).rows;
-        const mail = { email: devEmailProvider(db), baseUrl: origin, emailFrom: siteConfig.emailFrom };
+        const mail = {
+          email: devEmailProvider(db),
+          sms: devSmsProvider(db),
+          baseUrl: origin,
+          publicUrl: origin,
+          emailFrom: siteConfig.emailFrom,
+          smsFallbackFrom: DEV_SMS_FROM,
+        };
         const rows = await planLeadNotifications(db, mail, {
           accountId: account.id,
           leadId: lead!.id,

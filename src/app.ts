@@ -19,6 +19,7 @@ import { registerLeadRoutes } from './modules/leads/leads.routes.ts';
 import { registerMessagingRoutes } from './modules/messaging/messaging.routes.ts';
 import { registerOutboxRoutes } from './modules/outbox/outbox.routes.ts';
 import { registerPageRoutes } from './modules/pages/pages.routes.ts';
+import { registerPhoneNumberRoutes } from './modules/phone-numbers/phone-numbers.routes.ts';
 import { registerPlanRoutes } from './modules/plans/plans.routes.ts';
 import { registerTeamRoutes } from './modules/team/team.routes.ts';
 import { siteUrlRewriter } from './pages/host.ts';
@@ -149,7 +150,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAuthRoutes(app, identity);
   registerApiKeyRoutes(app, { db: deps.db, pepper });
   registerAccountRoutes(app, { db: deps.db });
-  if (deps.config.providers.email === 'dev') registerOutboxRoutes(app, { db: deps.db });
+  if (deps.config.providers.email === 'dev' || deps.config.providers.sms === 'dev')
+    registerOutboxRoutes(app, { db: deps.db });
   registerTeamRoutes(app, {
     db: deps.db,
     jobs: deps.jobs,
@@ -161,6 +163,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerDomainRoutes(app, modules);
   registerLeadRoutes(app, modules);
   registerMessagingRoutes(app, modules);
+  registerPhoneNumberRoutes(app, modules);
   registerBlockedIpRoutes(app, modules);
   await registerIntakeRoutes(app, modules);
   await registerSiteRoutes(app, modules);

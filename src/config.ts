@@ -85,6 +85,19 @@ const envSchema = z
     SENDGRID_API_KEY: z.string().min(1).optional(),
     SENDGRID_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.sendgrid.com'),
     SMS_PROVIDER: z.enum(['dev', 'twilio']).default('dev'),
+    TWILIO_ACCOUNT_SID: z
+      .string()
+      .regex(/^AC[0-9a-fA-F]{32}$/, 'must be a Twilio account SID (AC and 32 hex characters)')
+      .optional(),
+    TWILIO_AUTH_TOKEN: z.string().min(16, { error: 'must be a Twilio auth token' }).optional(),
+    TWILIO_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.twilio.com'),
+    /**
+     * The https origin Twilio and the email providers call back (webhooks are signed over the
+     * URL they were sent to, so behind a proxy it is the public one); default BASE_URL.
+     */
+    PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    BREVO_WEBHOOK_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
+    SENDGRID_WEBHOOK_PUBLIC_KEY: z.string().min(40, { error: 'must be the base64 public key' }).optional(),
     AI_PROVIDER: z.enum(['dev', 'heuristic', 'openai']).default('dev'),
     STRIPE_SECRET_KEY: z.string().optional(),
     STRIPE_WEBHOOK_SECRET: z.string().optional(),
@@ -117,6 +130,12 @@ const envSchema = z
         path: [needs[env.EMAIL_PROVIDER]],
         message: `is required when EMAIL_PROVIDER=${env.EMAIL_PROVIDER}`,
       });
+    }
+    if (env.SMS_PROVIDER === 'twilio') {
+      for (const name of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN'] as const) {
+        if (!env[name])
+          ctx.addIssue({ code: 'custom', path: [name], message: 'is required when SMS_PROVIDER=twilio' });
+      }
     }
     if (env.DOMAINS_PROVIDER === 'cloudflare') {
       for (const name of ['CLOUDFLARE_API_TOKEN', 'CLOUDFLARE_ZONE_ID'] as const) {
@@ -160,6 +179,19 @@ const envSchema = z
         smtpUrl: env.SMTP_URL,
         brevo: { apiKey: env.BREVO_API_KEY, apiUrl: env.BREVO_API_URL.replace(/\/+$/, '') },
         sendgrid: { apiKey: env.SENDGRID_API_KEY, apiUrl: env.SENDGRID_API_URL.replace(/\/+$/, '') },
+      },
+      sms: {
+        twilio: {
+          accountSid: env.TWILIO_ACCOUNT_SID,
+          authToken: env.TWILIO_AUTH_TOKEN,
+          apiUrl: env.TWILIO_API_URL.replace(/\/+$/, ''),
+        },
+      },
+      /** The origin providers call back; webhook signatures are checked against it. */
+      publicUrl: (env.PUBLIC_URL ?? baseUrl).replace(/\/+$/, ''),
+      emailWebhooks: {
+        brevoToken: env.BREVO_WEBHOOK_TOKEN,
+        sendgridPublicKey: env.SENDGRID_WEBHOOK_PUBLIC_KEY,
       },
       stripe: {
         secretKey: env.STRIPE_SECRET_KEY,
@@ -205,7 +237,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       parsed.error.issues.map((issue) => {
         const name = issue.path.join('.') || 'environment';
         const value = cleaned[name];
-        const shown = value !== undefined && !/KEY|SECRET|URL/.test(name) ? ` (got "${value}")` : '';
+        const shown =
+          value !== undefined && !/KEY|SECRET|URL|TOKEN|SID/.test(name) ? ` (got "${value}")` : '';
         return `config: ${name}: ${issue.message}${shown}`;
       }),
     );

@@ -6,13 +6,14 @@ import { migrate } from './db/migrate.ts';
 import { identityJobs } from './modules/identity/identity.jobs.ts';
 import { intakeJobs } from './modules/intake/intake.jobs.ts';
 import { leadsJobs } from './modules/leads/leads.jobs.ts';
-import { sendMessageJob } from './modules/messaging/messaging.jobs.ts';
-import { devEmailProvider } from './modules/outbox/outbox.service.ts';
+import { messagingJobs } from './modules/messaging/messaging.jobs.ts';
+import { devEmailProvider, devSmsProvider } from './modules/outbox/outbox.service.ts';
 import { teamJobs } from './modules/team/team.jobs.ts';
 import type { JobDefinition, JobServices } from './platform/jobs.ts';
 import type { Logger } from './platform/logger.ts';
 import { loadAuthPepper } from './platform/secrets.ts';
 import { createEmailProvider } from './providers/email/index.ts';
+import { createSmsProvider, DEV_SMS_FROM } from './providers/sms/index.ts';
 
 /** Every module's job definitions: the server (inline worker) and `porchlight worker` run these. */
 export const allJobs: JobDefinition[] = [
@@ -20,16 +21,23 @@ export const allJobs: JobDefinition[] = [
   ...teamJobs,
   ...intakeJobs,
   ...leadsJobs,
-  sendMessageJob,
+  ...messagingJobs,
 ];
 
 /** What job handlers need besides the database: the email provider EMAIL_PROVIDER names, … */
 export function jobServices(config: Config, db: Database): JobServices {
+  const mail = {
+    email: createEmailProvider(config, () => devEmailProvider(db)),
+    baseUrl: config.baseUrl,
+    emailFrom: config.emailFrom,
+  };
   return {
-    mail: {
-      email: createEmailProvider(config, () => devEmailProvider(db)),
-      baseUrl: config.baseUrl,
-      emailFrom: config.emailFrom,
+    mail,
+    messaging: {
+      ...mail,
+      sms: createSmsProvider(config, () => devSmsProvider(db)),
+      publicUrl: config.publicUrl,
+      smsFallbackFrom: config.providers.sms === 'dev' ? DEV_SMS_FROM : null,
     },
     pepper: loadAuthPepper(config).pepper,
   };

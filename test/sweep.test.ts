@@ -10,6 +10,7 @@ import { signUp } from './http.ts';
 import { as, type Case, type Ctx, expectNotFound } from './sweep/kit.ts';
 import { blockedIpsCases, leadsCases } from './sweep/leads.ts';
 import { presenceCases } from './sweep/presence.ts';
+import { telephonyCases } from './sweep/telephony.ts';
 
 /**
  * The cross-tenant sweep, built from the route table: for every route that is not public,
@@ -130,6 +131,7 @@ const CASES: Record<string, Case> = {
   ...presenceCases,
   ...leadsCases,
   ...blockedIpsCases,
+  ...telephonyCases,
 };
 
 let db: TestDatabase;

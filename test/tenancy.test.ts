@@ -151,6 +151,15 @@ async function seedTenant(label: string): Promise<string> {
         [a, id(), 'gone@example.test'],
       ],
       [
+        `INSERT INTO calls (account_id, id, lead_id, direction, kind, from_number, to_number, status, idempotency_key)
+         VALUES ($1, $2, $3, 'outbound', 'voice_callback', '+15550100001', '+15550100002', 'completed', $4)`,
+        [a, id(), lead.id, id()],
+      ],
+      [
+        `INSERT INTO phone_numbers (account_id, id, e164, provider) VALUES ($1, $2, $3, 'twilio')`,
+        [a, id(), `+1555${String(crypto.randomInt(0, 10_000_000)).padStart(7, '0')}`],
+      ],
+      [
         `INSERT INTO idempotency_keys (account_id, id, scope, key, request_hash) VALUES ($1, $2, 'test', $3, 'h')`,
         [a, id(), id()],
       ],
@@ -532,17 +541,21 @@ describe('global tables', () => {
     expect(await errorCode(update)).toBe('42501');
   });
 
-  it('lets a tenant claim and release only its own host names and page routes, and edit none', async () => {
-    for (const table of ['hostnames', 'page_routes'] as const) {
-      const keyCol = table === 'hostnames' ? 'hostname' : 'page_id';
+  it('lets a tenant claim and release only its own host names, page routes and number routes, and edit none', async () => {
+    for (const table of ['hostnames', 'page_routes', 'phone_number_routes'] as const) {
+      const keyCol = { hostnames: 'hostname', page_routes: 'page_id', phone_number_routes: 'e164' }[table];
       const key = (owner: string) =>
         table === 'hostnames'
           ? `${owner.slice(0, 8)}-${crypto.randomUUID().slice(0, 8)}.example.org`
-          : crypto.randomUUID();
+          : table === 'phone_number_routes'
+            ? `+1555${String(crypto.randomInt(0, 10_000_000)).padStart(7, '0')}`
+            : crypto.randomUUID();
       const insert = (owner: string, k: string) =>
         table === 'hostnames'
           ? `INSERT INTO hostnames (hostname, account_id, domain_id) VALUES ('${k}', '${owner}', gen_random_uuid())`
-          : `INSERT INTO page_routes (page_id, account_id) VALUES ('${k}', '${owner}')`;
+          : table === 'phone_number_routes'
+            ? `INSERT INTO phone_number_routes (e164, account_id, phone_number_id) VALUES ('${k}', '${owner}', gen_random_uuid())`
+            : `INSERT INTO page_routes (page_id, account_id) VALUES ('${k}', '${owner}')`;
       const bKey = key(B);
       await withTenant(db, B, (_tx, client) => client.query(insert(B, bKey)));
       // A cannot claim one for B, nor release or edit B's; everyone can read (routing).

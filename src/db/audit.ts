@@ -18,6 +18,7 @@ export const GLOBAL_TABLES = [
   'dev_outbox',
   'hostnames',
   'page_routes',
+  'phone_number_routes',
 ] as const;
 
 const ALL = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'];
@@ -42,6 +43,7 @@ export const GLOBAL_TABLE_RULES: Record<
   dev_outbox: { privileges: ['SELECT', 'INSERT'], rls: true },
   hostnames: { privileges: ['SELECT', 'INSERT', 'DELETE'], rls: true },
   page_routes: { privileges: ['SELECT', 'INSERT', 'DELETE'], rls: true },
+  phone_number_routes: { privileges: ['SELECT', 'INSERT', 'DELETE'], rls: true },
 };
 
 /** Tenant tables the app role may only add to and read. */

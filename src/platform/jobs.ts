@@ -31,6 +31,8 @@ export type JobContext = {
   jobId: string;
   attempt: number;
   services: JobServices;
+  /** Adds a follow-up job in the caller's transaction (the queue this job runs on). */
+  enqueue: JobQueue['enqueue'];
 };
 
 export type JobDefinition<S extends z.ZodType = z.ZodType> = {
@@ -145,6 +147,7 @@ export function createJobQueue(options: {
         jobId: item.id,
         attempt: item.retryCount + 1,
         services: options.services ?? ({} as JobServices),
+        enqueue: (client, next, data, opts) => queue.enqueue(client, next, data, opts),
       });
       log.debug({ ms: Date.now() - started }, 'job done');
     } catch (error) {
@@ -163,7 +166,7 @@ export function createJobQueue(options: {
     }
   }
 
-  return {
+  const queue: JobQueue = {
     boss,
     async start() {
       await boss.start();
@@ -233,4 +236,5 @@ export function createJobQueue(options: {
       return Object.fromEntries(rows.map((r) => [r.state, r.n]));
     },
   };
+  return queue;
 }

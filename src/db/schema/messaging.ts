@@ -26,6 +26,8 @@ export const messageKinds = [
   'manual',
   'missed_call_text_back',
   'reply',
+  /** The automatic answer to an inbound HELP (and the like), given in the webhook's reply. */
+  'auto_reply',
 ] as const;
 /**
  * queued: waiting for (another) attempt; sending: an attempt is under way (recorded before the
@@ -74,6 +76,10 @@ export const messages = pgTable(
     sentAt: timestamp('sent_at', { withTimezone: true }),
     /** Who asked for it (a job id and purpose): a retried job finds its message, not a new one. */
     idempotencyKey: text('idempotency_key').notNull(),
+    /** Not before this instant: a text to a lead waits out the lead's quiet hours (8:00–21:00). */
+    sendAfter: timestamp('send_after', { withTimezone: true }),
+    /** What the provider last reported (Twilio: queued, sent, delivered, undelivered, failed…). */
+    providerStatus: text('provider_status'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -135,6 +141,130 @@ export const templates = pgTable(
     check('templates_page_kind_check', sql.raw(`page_kind is null or page_kind in (${sqlList(pageKinds)})`)),
   ],
 );
+
+export const callDirections = ['outbound', 'inbound'] as const;
+/** voice_callback: the agent is rung and bridged to a new lead; inbound: a call to the account's number. */
+export const callKinds = ['voice_callback', 'inbound'] as const;
+/** Twilio's call statuses, with `deferred` (waiting out quiet hours) and `over_limit`. */
+export const callStatuses = [
+  'queued',
+  'deferred',
+  'initiated',
+  'ringing',
+  'in-progress',
+  'completed',
+  'busy',
+  'no-answer',
+  'failed',
+  'canceled',
+  'over_limit',
+] as const;
+/**
+ * How a call ended for the people in it: connected (the agent spoke with the lead), missed (an
+ * inbound call nobody answered), agent_no_answer, lead_no_answer, declined (the agent did not
+ * press 1), failed.
+ */
+export const callOutcomes = [
+  'connected',
+  'missed',
+  'agent_no_answer',
+  'lead_no_answer',
+  'declined',
+  'failed',
+] as const;
+
+/**
+ * Every call placed or taken for an account (seed 001 call_logs, seed 000 voice callback): the
+ * provider's id, status and duration, and what it came to.
+ */
+export const calls = pgTable(
+  'calls',
+  {
+    accountId: uuid('account_id').notNull(),
+    id: uuid('id').notNull(),
+    leadId: uuid('lead_id'),
+    direction: text('direction').notNull(),
+    kind: text('kind').notNull(),
+    fromNumber: text('from_number').notNull(),
+    toNumber: text('to_number').notNull(),
+    status: text('status').notNull(),
+    outcome: text('outcome'),
+    provider: text('provider'),
+    providerCallId: text('provider_call_id'),
+    durationSeconds: integer('duration_seconds'),
+    error: text('error'),
+    attempts: integer('attempts').notNull().default(0),
+    sendAfter: timestamp('send_after', { withTimezone: true }),
+    idempotencyKey: text('idempotency_key').notNull(),
+    answeredAt: timestamp('answered_at', { withTimezone: true }),
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ name: 'calls_pkey', columns: [t.accountId, t.id] }),
+    unique('calls_account_idempotency_key').on(t.accountId, t.idempotencyKey),
+    foreignKey({
+      name: 'calls_account_fkey',
+      columns: [t.accountId],
+      foreignColumns: [accounts.id],
+    }).onDelete('cascade'),
+    foreignKey({
+      name: 'calls_lead_fkey',
+      columns: [t.accountId, t.leadId],
+      foreignColumns: [leads.accountId, leads.id],
+    }),
+    index('calls_account_lead_idx').on(t.accountId, t.leadId, t.createdAt),
+    check('calls_direction_check', sql.raw(`direction in (${sqlList(callDirections)})`)),
+    check('calls_kind_check', sql.raw(`kind in (${sqlList(callKinds)})`)),
+    check('calls_status_check', sql.raw(`status in (${sqlList(callStatuses)})`)),
+    check('calls_outcome_check', sql.raw(`outcome is null or outcome in (${sqlList(callOutcomes)})`)),
+  ],
+);
+
+export const phoneNumberProviders = ['twilio', 'vapi'] as const;
+
+/**
+ * An account's own phone numbers (seed 003 subscriber_phone_numbers, seed 004 Vapi numbers):
+ * texts and calls to them reach the account; texts to leads go out from the first Twilio one.
+ */
+export const phoneNumbers = pgTable(
+  'phone_numbers',
+  {
+    accountId: uuid('account_id').notNull(),
+    id: uuid('id').notNull(),
+    e164: text('e164').notNull(),
+    provider: text('provider').notNull(),
+    providerId: text('provider_id'),
+    purpose: text('purpose'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ name: 'phone_numbers_pkey', columns: [t.accountId, t.id] }),
+    unique('phone_numbers_account_e164_key').on(t.accountId, t.e164),
+    foreignKey({
+      name: 'phone_numbers_account_fkey',
+      columns: [t.accountId],
+      foreignColumns: [accounts.id],
+    }).onDelete('cascade'),
+    check('phone_numbers_provider_check', sql.raw(`provider in (${sqlList(phoneNumberProviders)})`)),
+    check('phone_numbers_e164_check', sql`e164 ~ '^\\+[1-9][0-9]{7,14}$'`),
+  ],
+);
+
+/**
+ * Which account a phone number belongs to: global, so a number is claimed once across all
+ * tenants and a webhook that names only the number routes to its account (a Citus reference
+ * table). Readable by all; a tenant adds and removes only its own.
+ */
+export const phoneNumberRoutes = pgTable('phone_number_routes', {
+  e164: text('e164').primaryKey(),
+  accountId: uuid('account_id')
+    .notNull()
+    .references(() => accounts.id, { onDelete: 'cascade' }),
+  phoneNumberId: uuid('phone_number_id').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
 
 export const suppressionReasons = ['unsubscribe', 'stop', 'bounce', 'complaint', 'manual'] as const;
 

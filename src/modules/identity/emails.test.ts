@@ -23,6 +23,8 @@ beforeAll(async () => {
     logger: createLogger('silent'),
     jobs: identityJobs,
     services: {
+      // Identity jobs only: nothing here sends through the messaging module.
+      messaging: undefined as never,
       mail: { email: devEmailProvider(db), baseUrl: config.baseUrl, emailFrom: config.emailFrom },
       pepper: 'test-pepper',
     },

@@ -31,7 +31,14 @@ describe('identity.prune', () => {
     });
     await pruneIdentityJob.handler(
       {},
-      { db, logger: createLogger('silent'), jobId: 'test', attempt: 1, services: {} as never },
+      {
+        db,
+        logger: createLogger('silent'),
+        jobId: 'test',
+        attempt: 1,
+        services: {} as never,
+        enqueue: () => Promise.reject(new Error('no queue')),
+      },
     );
     const left = await withSystem(db, 'test: count', async (_tx, c) => ({
       attempts: (await c.query('SELECT 1 FROM login_attempts')).rowCount,

@@ -124,7 +124,14 @@ describe('leads.release_held', () => {
     // The job's handler does the same, and finds nothing left to do.
     await releaseHeldLeadsJob.handler(
       {},
-      { db: t.db, logger, jobId: 'test', attempt: 1, services: {} as never },
+      {
+        db: t.db,
+        logger,
+        jobId: 'test',
+        attempt: 1,
+        services: {} as never,
+        enqueue: () => Promise.reject(new Error('no queue')),
+      },
     );
   });
 });

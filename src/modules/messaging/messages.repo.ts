@@ -16,6 +16,9 @@ export type MessageRow = {
   status: MessageStatus;
   attempts: number;
   metered: boolean;
+  send_after: Date | null;
+  /** Set by beginAttempt: an earlier attempt was cut short (the row was found `sending`). */
+  resumed?: boolean;
 };
 
 export type NewMessage = {
@@ -30,10 +33,12 @@ export type NewMessage = {
   idempotencyKey: string;
   /** Counts against the plan's monthly limit (messages to leads do; alerts to the agent do not). */
   metered: boolean;
+  /** Not before (quiet hours); absent: at once. */
+  sendAfter?: Date | null;
 };
 
 const COLUMNS = `id, lead_id, channel, kind, to_address, from_address, subject, body, status, attempts,
-  kind NOT IN ('agent_alert') AS metered`;
+  kind NOT IN ('agent_alert') AS metered, send_after`;
 
 /**
  * Records a message to send, once per idempotency key (a retried job finds the row it made):
@@ -46,10 +51,10 @@ export async function recordMessage(
 ): Promise<MessageRow> {
   const inserted = await client.query<MessageRow>(
     `INSERT INTO messages (account_id, id, lead_id, channel, kind, to_address, from_address, subject, body,
-       template_id, status, idempotency_key)
+       template_id, status, idempotency_key, send_after)
      SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
        CASE WHEN EXISTS (SELECT 1 FROM suppressions s WHERE s.account_id = $1 AND s.channel = $4
-         AND s.address = lower($6)) THEN 'suppressed' ELSE 'queued' END, $11
+         AND s.address = lower($6)) THEN 'suppressed' ELSE 'queued' END, $11, $12
      ON CONFLICT (account_id, idempotency_key) DO NOTHING
      RETURNING ${COLUMNS}`,
     [
@@ -64,6 +69,7 @@ export async function recordMessage(
       m.body,
       m.templateId,
       m.idempotencyKey,
+      m.sendAfter ?? null,
     ],
   );
   if (inserted.rows[0]) return inserted.rows[0];
@@ -94,6 +100,8 @@ export async function beginAttempt(
   );
   const m = rows[0];
   if (!m || !['queued', 'sending', 'failed'].includes(m.status)) return null;
+  // Waiting out quiet hours: answered as it is (`queued`), not started.
+  if (m.status === 'queued' && m.send_after && new Date(m.send_after).getTime() > Date.now()) return m;
   if (m.metered && m.attempts === 0) {
     const counter = COUNTER[m.channel];
     await client.query(
@@ -122,7 +130,7 @@ export async function beginAttempt(
      WHERE account_id = $1 AND id = $2`,
     [accountId, id],
   );
-  return { ...m, status: 'sending', attempts: m.attempts + 1 };
+  return { ...m, status: 'sending', attempts: m.attempts + 1, resumed: m.status === 'sending' };
 }
 
 export async function markSent(

@@ -1,41 +1,90 @@
 import { z } from 'zod';
+import { withTenant } from '../../db/tenant.ts';
 import { defineJob } from '../../platform/jobs.ts';
-import { deliverAll, deliverEmail, planLeadNotifications } from './messaging.service.ts';
+import {
+  deliverAll,
+  deliverMessage,
+  type MessagingDeps,
+  planLeadNotifications,
+} from './messaging.service.ts';
+
+declare module '../../platform/jobs.ts' {
+  interface JobServices {
+    /** How messages go out: the email and SMS providers, the public URLs, the sender. */
+    messaging: MessagingDeps;
+  }
+}
 
 /** Five retries, 5 s doubling (5 s … 80 s), then the messages still unsent are `failed`. */
 const NOTIFY_RETRY = { limit: 5, delaySeconds: 5, backoff: true };
 
+/** One message a member wrote, one retried by hand, or one that waited out quiet hours. */
+export const sendMessageJob = defineJob({
+  name: 'messages.send',
+  schema: z.object({ accountId: z.uuid(), messageId: z.uuid() }),
+  retry: NOTIFY_RETRY,
+  handler: async ({ accountId, messageId }, { db, services, attempt, logger, enqueue }) => {
+    const outcome = await deliverMessage(db, services.messaging, accountId, messageId, {
+      lastAttempt: attempt > NOTIFY_RETRY.limit,
+      pepper: services.pepper,
+    });
+    logger.info({ messageId, outcome }, 'message delivery');
+    if (outcome === 'retry') throw new Error('the message waits for another attempt');
+    // Woken early (or the quiet hours moved): due again later.
+    if (outcome === 'deferred') {
+      await withTenant(db, accountId, async (_tx, client) => {
+        const { rows } = await client.query<{ send_after: Date }>(
+          'SELECT send_after FROM messages WHERE account_id = $1 AND id = $2',
+          [accountId, messageId],
+        );
+        const due = rows[0]?.send_after;
+        if (due)
+          await enqueue(
+            client,
+            sendMessageJob,
+            { accountId, messageId },
+            { startAfterSeconds: secondsUntil(due) },
+          );
+      });
+    }
+  },
+});
+
+/** Whole seconds from now until `when`, at least 1. */
+export function secondsUntil(when: Date): number {
+  return Math.max(1, Math.ceil((new Date(when).getTime() - Date.now()) / 1000));
+}
+
 /**
  * A stored inquiry's notifications (queued by intake in the lead's own transaction): the agent
- * alert(s) and the lead's autoresponder, each recorded in `messages` before it is sent. A
- * message that may succeed later makes the job retry; the ones already sent are not sent again.
+ * alert(s) and the lead's autoresponder(s), each recorded in `messages` before it is sent. A
+ * message that may succeed later makes the job retry; the ones already sent are not sent again;
+ * a text that must wait out the lead's quiet hours gets a `messages.send` job due when they end.
  */
 export const notifyLeadJob = defineJob({
   name: 'leads.notify',
   schema: z.object({ accountId: z.uuid(), leadId: z.uuid(), event: z.enum(['created', 'merged']) }),
   retry: NOTIFY_RETRY,
-  handler: async ({ accountId, leadId, event }, { db, services, jobId, attempt, logger }) => {
-    const rows = await planLeadNotifications(db, services.mail, { accountId, leadId, event, jobId });
-    const outcome = await deliverAll(db, services.mail, accountId, rows, {
+  handler: async ({ accountId, leadId, event }, { db, services, jobId, attempt, logger, enqueue }) => {
+    const deps = services.messaging;
+    const rows = await planLeadNotifications(db, deps, { accountId, leadId, event, jobId });
+    const outcome = await deliverAll(db, deps, accountId, rows, {
       lastAttempt: attempt > NOTIFY_RETRY.limit,
       pepper: services.pepper,
+      defer: (messageId, sendAfter) =>
+        withTenant(db, accountId, async (_tx, client) => {
+          await enqueue(
+            client,
+            sendMessageJob,
+            { accountId, messageId },
+            { startAfterSeconds: secondsUntil(sendAfter), singletonKey: `message:${messageId}` },
+          );
+        }),
     });
     logger.info({ leadId, ...outcome }, 'lead notifications');
     if (outcome.retry > 0) throw new Error(`${outcome.retry} message(s) wait for another attempt`);
   },
 });
 
-/** One message a member wrote, or one retried by hand: sent, with the same retries as alerts. */
-export const sendMessageJob = defineJob({
-  name: 'messages.send',
-  schema: z.object({ accountId: z.uuid(), messageId: z.uuid() }),
-  retry: NOTIFY_RETRY,
-  handler: async ({ accountId, messageId }, { db, services, attempt, logger }) => {
-    const outcome = await deliverEmail(db, services.mail, accountId, messageId, {
-      lastAttempt: attempt > NOTIFY_RETRY.limit,
-      pepper: services.pepper,
-    });
-    logger.info({ messageId, outcome }, 'message delivery');
-    if (outcome === 'retry') throw new Error('the message waits for another attempt');
-  },
-});
+/** The jobs this module adds (leads.notify is among intake's lead-triggered jobs). */
+export const messagingJobs = [sendMessageJob];

@@ -5,8 +5,13 @@ import { pageKinds } from '../../db/schema/index.ts';
 import type { ModuleDeps } from '../../platform/module.ts';
 import { requireScope } from '../identity/api-keys.service.ts';
 import { retryLeadMessage, sendLeadMessage, speedSummary } from './lead-messages.service.ts';
-import { listTemplates, putTemplate, removeTemplate } from './templates.service.ts';
-import { DEFAULT_AUTORESPONDERS, TEMPLATE_VARIABLES } from './templates.ts';
+import { listTemplates, putTemplate, removeTemplate, TEMPLATE_KINDS } from './templates.service.ts';
+import {
+  DEFAULT_AUTORESPONDERS,
+  DEFAULT_MISSED_CALL_TEXT,
+  DEFAULT_SMS_AUTORESPONDERS,
+  TEMPLATE_VARIABLES,
+} from './templates.ts';
 
 const messageBody = z.strictObject({
   channel: z.enum(['email', 'sms']),
@@ -36,7 +41,7 @@ const speedSchema = z.object({
 const templateSchema = z.object({
   id: z.string(),
   channel: z.enum(['email', 'sms']),
-  kind: z.enum(['autoresponder']),
+  kind: z.enum(TEMPLATE_KINDS),
   pageKind: z.enum(pageKinds).nullable(),
   subject: z.string().nullable(),
   body: z.string(),
@@ -47,10 +52,10 @@ const templateListSchema = z.object({
   defaults: z
     .array(
       z.object({
-        channel: z.literal('email'),
-        kind: z.literal('autoresponder'),
-        pageKind: z.enum(pageKinds),
-        subject: z.string(),
+        channel: z.enum(['email', 'sms']),
+        kind: z.enum(TEMPLATE_KINDS),
+        pageKind: z.enum(pageKinds).nullable(),
+        subject: z.string().nullable(),
         body: z.string(),
       }),
     )
@@ -59,7 +64,7 @@ const templateListSchema = z.object({
 });
 const putTemplateBody = z.strictObject({
   channel: z.enum(['email', 'sms']),
-  kind: z.enum(['autoresponder']),
+  kind: z.enum(TEMPLATE_KINDS),
   pageKind: z
     .enum(pageKinds)
     .nullable()
@@ -114,12 +119,28 @@ export function registerMessagingRoutes(app: FastifyInstance, deps: ModuleDeps):
       requireScope(request, 'pages:read');
       return {
         data: await listTemplates(deps.db, request.auth!.accountId),
-        defaults: pageKinds.map((pageKind) => ({
-          channel: 'email' as const,
-          kind: 'autoresponder' as const,
-          pageKind,
-          ...DEFAULT_AUTORESPONDERS[pageKind],
-        })),
+        defaults: [
+          ...pageKinds.map((pageKind) => ({
+            channel: 'email' as const,
+            kind: 'autoresponder' as const,
+            pageKind,
+            ...DEFAULT_AUTORESPONDERS[pageKind],
+          })),
+          ...pageKinds.map((pageKind) => ({
+            channel: 'sms' as const,
+            kind: 'autoresponder' as const,
+            pageKind,
+            subject: null,
+            body: DEFAULT_SMS_AUTORESPONDERS[pageKind],
+          })),
+          {
+            channel: 'sms' as const,
+            kind: 'missed_call_text_back' as const,
+            pageKind: null,
+            subject: null,
+            body: DEFAULT_MISSED_CALL_TEXT,
+          },
+        ],
         variables: Object.entries(TEMPLATE_VARIABLES).flatMap(([g, fields]) =>
           fields.map((f) => `{{${g}.${f}}}`),
         ),

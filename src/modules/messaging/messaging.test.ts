@@ -115,8 +115,11 @@ describe('new-lead notifications', () => {
 describe('the send pipeline', () => {
   const deps: MessagingDeps = {
     email: undefined!,
+    sms: undefined!,
     baseUrl: 'http://localhost:3000',
+    publicUrl: 'http://localhost:3000',
     emailFrom: 'Porchlight <no-reply@porchlight.local>',
+    smsFallbackFrom: null,
   };
   const fake = fakeBrevo();
   beforeAll(async () => {
@@ -172,6 +175,7 @@ describe('the send pipeline', () => {
       failed: 0,
       retry: 0,
       skipped: 0,
+      deferred: 0,
     });
     // Delivering again sends nothing more.
     expect(
@@ -492,11 +496,17 @@ describe('templates API', () => {
     const as = asSession(t.app, owner.cookie);
     const listed = (await as('GET', '/api/v1/templates')).json();
     expect(listed.data).toEqual([]);
-    expect(listed.defaults.map((d: { pageKind: string }) => d.pageKind)).toEqual([
-      'home_valuation',
-      'buyer_interest',
-      'contact',
-      'custom',
+    type Default = { channel: string; kind: string; pageKind: string | null };
+    expect(listed.defaults.map((d: Default) => `${d.channel} ${d.kind} ${d.pageKind}`)).toEqual([
+      'email autoresponder home_valuation',
+      'email autoresponder buyer_interest',
+      'email autoresponder contact',
+      'email autoresponder custom',
+      'sms autoresponder home_valuation',
+      'sms autoresponder buyer_interest',
+      'sms autoresponder contact',
+      'sms autoresponder custom',
+      'sms missed_call_text_back null',
     ]);
     expect(listed.variables).toContain('{{lead.firstName}}');
 
@@ -539,7 +549,14 @@ describe('templates API', () => {
     });
     const rows = await planLeadNotifications(
       t.db,
-      { email: undefined!, baseUrl: 'http://x', emailFrom: 'P <p@x.test>' },
+      {
+        email: undefined!,
+        sms: undefined!,
+        baseUrl: 'http://x',
+        publicUrl: 'http://x',
+        emailFrom: 'P <p@x.test>',
+        smsFallbackFrom: null,
+      },
       {
         accountId: owner.accountId,
         leadId: lead.id,

@@ -5,10 +5,14 @@ import { invalid, notFound } from '../../platform/errors.ts';
 import type { PageKind } from '../intake/fields.ts';
 import { unknownVariables } from './templates.ts';
 
+/** What an account may word itself: the autoresponder (email, SMS) and the missed-call text-back (SMS). */
+export const TEMPLATE_KINDS = ['autoresponder', 'missed_call_text_back'] as const;
+export type TemplateKind = (typeof TEMPLATE_KINDS)[number];
+
 export type TemplateView = {
   id: string;
   channel: 'email' | 'sms';
-  kind: 'autoresponder';
+  kind: TemplateKind;
   pageKind: PageKind | null;
   subject: string | null;
   body: string;
@@ -18,7 +22,7 @@ export type TemplateView = {
 type Row = {
   id: string;
   channel: 'email' | 'sms';
-  kind: 'autoresponder';
+  kind: TemplateKind;
   page_kind: PageKind | null;
   subject: string | null;
   body: string;
@@ -50,7 +54,7 @@ export function listTemplates(db: Database, accountId: string): Promise<Template
 
 export type PutTemplateInput = {
   channel: 'email' | 'sms';
-  kind: 'autoresponder';
+  kind: TemplateKind;
   pageKind?: PageKind | null | undefined;
   subject?: string | null | undefined;
   body: string;
@@ -75,6 +79,12 @@ export async function putTemplate(
   ];
   if (input.channel === 'email' && !input.subject?.trim()) {
     errors.push({ path: 'body.subject', message: 'an email template needs a subject' });
+  }
+  if (input.kind === 'missed_call_text_back' && input.channel !== 'sms') {
+    errors.push({ path: 'body.channel', message: 'the missed-call text-back is a text (sms)' });
+  }
+  if (input.channel === 'sms' && input.body.length > 640) {
+    errors.push({ path: 'body.body', message: 'a text template is at most 640 characters (4 segments)' });
   }
   if (errors.length) throw invalid('TEMPLATE_INVALID', errors);
   return withTenant(db, accountId, async (_tx, client) => {

@@ -104,6 +104,26 @@ export function defaultAutoresponder(kind: PageKind | null): Wording {
   return AUTORESPONDER[kind ?? 'contact'];
 }
 
+/** Where a text to a lead says how to stop them: carriers expect it in the first message. */
+export const SMS_STOP_LINE = 'Reply STOP to opt out.';
+
+/** The text a lead with SMS consent gets when the account has no SMS template, per page kind. */
+const SMS_AUTORESPONDER: Record<PageKind, string> = {
+  home_valuation: `Hi {{lead.firstName}}, this is {{agent.name}} with {{account.name}}. Thanks for your home value request for {{lead.address}}; I'm preparing your estimate and will be in touch shortly. ${SMS_STOP_LINE}`,
+  buyer_interest: `Hi {{lead.firstName}}, this is {{agent.name}} with {{account.name}}. Thanks for telling me what you're looking for; I'll send you homes that match shortly. ${SMS_STOP_LINE}`,
+  contact: `Hi {{lead.firstName}}, this is {{agent.name}} with {{account.name}}. Thanks for your message; I'll get back to you soon. ${SMS_STOP_LINE}`,
+  custom: `Hi {{lead.firstName}}, this is {{agent.name}} with {{account.name}}. Thanks, I've received your details and will be in touch soon. ${SMS_STOP_LINE}`,
+};
+
+export const DEFAULT_SMS_AUTORESPONDERS: Readonly<Record<PageKind, string>> = SMS_AUTORESPONDER;
+
+export function defaultSmsAutoresponder(kind: PageKind | null): string {
+  return SMS_AUTORESPONDER[kind ?? 'contact'];
+}
+
+/** The missed-call text-back (seed 001's workflow) when the account has no template of its own. */
+export const DEFAULT_MISSED_CALL_TEXT = `Hi, this is {{agent.name}} with {{account.name}}. Sorry I missed your call! How can I help? ${SMS_STOP_LINE}`;
+
 /** The first name of a full name ("Ms. Ada Lovelace" → "Ada"); "there" when there is none. */
 export function firstNameOf(fullName: string | null): string {
   const words = (fullName ?? '').trim().split(/\s+/).filter(Boolean);

@@ -1,4 +1,4 @@
-import { type FakeVerdict, fakeApi } from './fake-api.ts';
+import { type FakeVerdict, fakeApi } from '../fake-api.ts';
 
 /**
  * A stand-in for Brevo's transactional email API (POST /v3/smtp/email), for tests: listens on

@@ -1,4 +1,5 @@
 import { EMAIL_TIMEOUT_MS, type EmailProvider, parseAddress, textToHtml } from './email.ts';
+import { BREVO_CUSTOM_HEADER, brevoCustomValue } from './events.ts';
 import { contentSecrets, parseJson, postJson, readBodyText, refusal } from './http.ts';
 
 /**
@@ -43,6 +44,11 @@ export function createBrevoEmailProvider(options: BrevoOptions): EmailProvider {
         htmlContent: textToHtml(email.text),
         headers: {
           ...email.headers,
+          // Brevo returns this value on every webhook event: how a bounce finds its account and
+          // message (see events.ts). Only for sends that belong to an account.
+          ...(email.accountId
+            ? { [BREVO_CUSTOM_HEADER]: brevoCustomValue(email.accountId, idempotencyKey) }
+            : {}),
           [BREVO_IDEMPOTENCY_HEADER]: idempotencyKey,
           [IDEMPOTENCY_MARKER_HEADER]: idempotencyKey,
         },

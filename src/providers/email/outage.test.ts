@@ -7,6 +7,7 @@ import { testConfig } from '../../config.ts';
 import { identityJobs } from '../../modules/identity/identity.jobs.ts';
 import { createJobQueue, type JobQueue } from '../../platform/jobs.ts';
 import { createLogger } from '../../platform/logger.ts';
+import { FAKE_TWILIO_ACCOUNT_SID, FAKE_TWILIO_AUTH_TOKEN } from '../sms/twilio.fake.ts';
 import { FAKE_BREVO_KEY, fakeBrevo } from './brevo.fake.ts';
 import { createEmailProvider } from './index.ts';
 
@@ -25,6 +26,11 @@ beforeAll(async () => {
     EMAIL_PROVIDER: 'brevo',
     BREVO_API_KEY: FAKE_BREVO_KEY,
     BREVO_API_URL: fake.url,
+    // Real texts too (never reached here): with any dev provider the dev outbox would exist.
+    SMS_PROVIDER: 'twilio',
+    TWILIO_ACCOUNT_SID: FAKE_TWILIO_ACCOUNT_SID,
+    TWILIO_AUTH_TOKEN: FAKE_TWILIO_AUTH_TOKEN,
+    TWILIO_API_URL: 'http://127.0.0.1:9',
   });
   db = await createTestDatabase();
   jobs = createJobQueue({
@@ -32,6 +38,8 @@ beforeAll(async () => {
     logger: createLogger('silent'),
     jobs: identityJobs,
     services: {
+      // Identity jobs only: nothing here sends through the messaging module.
+      messaging: undefined as never,
       mail: {
         email: createEmailProvider(config, () => {
           throw new Error('not the dev provider');
@@ -64,7 +72,7 @@ describe('an email provider outage', () => {
     expect(fake.accepted.map((m) => m.to[0]?.email)).toEqual([owner.email]);
     expect(fake.seen).toEqual(['POST /v3/smtp/email', 'POST /v3/smtp/email']);
     expect(fake.unexpected).toEqual([]);
-    // No dev outbox with a real provider.
+    // No dev outbox with real providers.
     expect((await app.inject({ method: 'GET', url: '/api/v1/dev/outbox' })).statusCode).toBe(404);
   }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { type FakeVerdict, fakeApi } from './fake-api.ts';
+import { type FakeVerdict, fakeApi } from '../fake-api.ts';
 
 /**
  * A stand-in for SendGrid's v3 Mail Send API (POST /v3/mail/send), for tests: listens on

@@ -1,4 +1,5 @@
 import { EMAIL_TIMEOUT_MS, type EmailProvider, parseAddress } from './email.ts';
+import { SENDGRID_ACCOUNT_ARG, SENDGRID_MESSAGE_ARG } from './events.ts';
 import { contentSecrets, postJson, refusal } from './http.ts';
 
 /**
@@ -7,7 +8,9 @@ import { contentSecrets, postJson, refusal } from './http.ts';
  * https://www.twilio.com/docs/sendgrid/api-reference/mail-send/mail-send
  *
  * SendGrid takes no idempotency key: the key rides in `custom_args` (it comes back on the
- * Event Webhook), so a retry after a lost answer can be recognised, not prevented.
+ * Event Webhook), so a retry after a lost answer can be recognised, not prevented. A send that
+ * belongs to an account also carries `accountId` and `messageId` (the key: our message id), which
+ * is how a bounce or complaint event finds its way back (see events.ts).
  */
 export type SendgridOptions = {
   apiKey: string;
@@ -47,7 +50,12 @@ export function createSendgridEmailProvider(options: SendgridOptions): EmailProv
         subject: email.subject,
         content: [{ type: 'text/plain', value: email.text }],
         ...(headers ? { headers } : {}),
-        custom_args: { idempotency_key: idempotencyKey },
+        custom_args: {
+          idempotency_key: idempotencyKey,
+          ...(email.accountId
+            ? { [SENDGRID_ACCOUNT_ARG]: email.accountId, [SENDGRID_MESSAGE_ARG]: idempotencyKey }
+            : {}),
+        },
       };
       const res = await postJson(name, url, { authorization: `Bearer ${options.apiKey}` }, body, timeoutMs);
       if (!res.ok) {
