@@ -16,7 +16,9 @@ import { registerAuthRoutes, sessionStarter } from './modules/identity/auth.rout
 import { createAuthenticator } from './modules/identity/authenticate.ts';
 import { registerIntakeRoutes } from './modules/intake/intake.routes.ts';
 import { registerLeadRoutes } from './modules/leads/leads.routes.ts';
+import { registerEmailWebhookRoutes } from './modules/messaging/email-webhooks.routes.ts';
 import { registerMessagingRoutes } from './modules/messaging/messaging.routes.ts';
+import { registerTwilioWebhookRoutes } from './modules/messaging/twilio-webhooks.routes.ts';
 import { registerOutboxRoutes } from './modules/outbox/outbox.routes.ts';
 import { registerPageRoutes } from './modules/pages/pages.routes.ts';
 import { registerPhoneNumberRoutes } from './modules/phone-numbers/phone-numbers.routes.ts';
@@ -168,6 +170,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerIntakeRoutes(app, modules);
   await registerSiteRoutes(app, modules);
   await registerUnsubscribeRoutes(app, modules);
+  await registerTwilioWebhookRoutes(app, modules);
+  await registerEmailWebhookRoutes(app, modules);
   if (deps.configure) await deps.configure(app, { db: deps.db });
 
   return app;

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll } from 'vitest';
 import { type AppDeps, buildApp } from '../src/app.ts';
-import { testConfig } from '../src/config.ts';
+import { type Config, testConfig } from '../src/config.ts';
 import { createJobQueue, type JobQueue } from '../src/platform/jobs.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { allJobs, jobServices } from '../src/runtime.ts';
@@ -54,15 +54,22 @@ export async function signUp(app: FastifyInstance, label = 'test'): Promise<Sign
  * This file's own database and app, built in beforeAll and closed in afterAll. With
  * `withJobs`, a real job queue runs every job in-process (emails land in the dev outbox).
  */
-export function useTestApp(options: { withJobs?: boolean } & Partial<AppDeps> = {}): {
+export function useTestApp(
+  options: {
+    withJobs?: boolean;
+    /** The configuration, made when the app is built (after earlier beforeAll hooks, e.g. a fake's start). */
+    makeConfig?: () => Config;
+  } & Partial<AppDeps> = {},
+): {
   app: FastifyInstance;
   db: TestDatabase;
 } {
-  const { withJobs, ...overrides } = options;
+  const { withJobs, makeConfig, ...overrides } = options;
   const handle = {} as { app: FastifyInstance; db: TestDatabase; jobs?: JobQueue };
   beforeAll(async () => {
     handle.db = await createTestDatabase();
-    const config = testConfig();
+    // The app and its jobs see one configuration.
+    const config = makeConfig?.() ?? overrides.config ?? testConfig();
     if (withJobs) {
       handle.jobs = createJobQueue({
         db: handle.db,
@@ -74,11 +81,11 @@ export function useTestApp(options: { withJobs?: boolean } & Partial<AppDeps> = 
       await handle.jobs.work({ pollingIntervalSeconds: 0.5 });
     }
     handle.app = await buildApp({
-      config,
       db: handle.db,
       logger: createLogger('silent'),
       jobs: handle.jobs,
       ...overrides,
+      config,
     });
     await handle.app.ready();
   });

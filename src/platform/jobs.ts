@@ -33,6 +33,8 @@ export type JobContext = {
   services: JobServices;
   /** Adds a follow-up job in the caller's transaction (the queue this job runs on). */
   enqueue: JobQueue['enqueue'];
+  /** Asks this process's workers of a queue to fetch now (after the follow-up's commit). */
+  wake: JobQueue['wake'];
 };
 
 export type JobDefinition<S extends z.ZodType = z.ZodType> = {
@@ -148,6 +150,7 @@ export function createJobQueue(options: {
         attempt: item.retryCount + 1,
         services: options.services ?? ({} as JobServices),
         enqueue: (client, next, data, opts) => queue.enqueue(client, next, data, opts),
+        wake: (name) => queue.wake(name),
       });
       log.debug({ ms: Date.now() - started }, 'job done');
     } catch (error) {

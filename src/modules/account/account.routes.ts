@@ -3,8 +3,13 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../../db/client.ts';
 import { accountVerticals } from '../../db/schema/index.ts';
+import { normalizePhone } from '../../platform/contact.ts';
 import { AppError, invalid } from '../../platform/errors.ts';
-import { findAccountById, updateAccountProfile } from '../accounts/accounts.service.ts';
+import {
+  type AccountProfilePatch,
+  findAccountById,
+  updateAccountProfile,
+} from '../accounts/accounts.service.ts';
 import { accountSchema, presentAccount } from '../identity/auth.schema.ts';
 
 const profileBody = z
@@ -13,11 +18,29 @@ const profileBody = z
     timezone: z.string().min(1).max(64),
     vertical: z.enum(accountVerticals),
     licenseNumber: z.string().trim().max(60).nullable(),
+    phone: z
+      .string()
+      .trim()
+      .min(4)
+      .max(32)
+      .nullable()
+      .describe(
+        "the agent's phone: texted new-lead alerts (smsOptIn), forwarded calls, rung by the voice callback",
+      ),
+    smsOptIn: z.boolean().describe('text new-lead alerts to `phone`'),
+    voiceCallback: z
+      .boolean()
+      .describe('ring `phone` for each new lead and bridge to the lead (plans with it)'),
   })
   .partial()
   .strict();
 
-const profileSchema = accountSchema.extend({ licenseNumber: z.string().nullable() });
+const profileSchema = accountSchema.extend({
+  licenseNumber: z.string().nullable(),
+  phone: z.string().nullable(),
+  smsOptIn: z.boolean(),
+  voiceCallback: z.boolean(),
+});
 
 function isTimeZone(tz: string): boolean {
   try {
@@ -34,6 +57,9 @@ export function registerAccountRoutes(app: FastifyInstance, deps: { db: Database
   const present = (a: NonNullable<Awaited<ReturnType<typeof findAccountById>>>) => ({
     ...presentAccount(a),
     licenseNumber: a.licenseNumber,
+    phone: a.phoneE164,
+    smsOptIn: a.smsOptIn,
+    voiceCallback: a.voiceCallback,
   });
 
   r.get(
@@ -66,7 +92,29 @@ export function registerAccountRoutes(app: FastifyInstance, deps: { db: Database
           { path: 'timezone', message: 'is not an IANA time zone such as America/Chicago' },
         ]);
       }
-      const account = await updateAccountProfile(deps.db, request.auth!.accountId, request.body);
+      const { phone, ...rest } = request.body;
+      const patch: AccountProfilePatch = { ...rest };
+      if (phone !== undefined) {
+        const country = (await findAccountById(deps.db, request.auth!.accountId))?.country ?? 'US';
+        const e164 = phone === null ? null : normalizePhone(phone, country);
+        if (phone !== null && !e164) {
+          throw invalid('ACCOUNT_INVALID', [{ path: 'phone', message: 'is not a valid phone number' }]);
+        }
+        patch.phoneE164 = e164;
+      }
+      if (patch.smsOptIn || patch.voiceCallback) {
+        const current = await findAccountById(deps.db, request.auth!.accountId);
+        const phoneAfter = patch.phoneE164 !== undefined ? patch.phoneE164 : current?.phoneE164;
+        if (!phoneAfter) {
+          throw invalid('ACCOUNT_INVALID', [
+            {
+              path: patch.smsOptIn ? 'smsOptIn' : 'voiceCallback',
+              message: 'needs the account phone (phone) first',
+            },
+          ]);
+        }
+      }
+      const account = await updateAccountProfile(deps.db, request.auth!.accountId, patch);
       return present(account);
     },
   );

@@ -223,6 +223,9 @@ export type AccountProfilePatch = {
   timezone?: string | undefined;
   vertical?: Account['vertical'] | undefined;
   licenseNumber?: string | null | undefined;
+  phoneE164?: string | null | undefined;
+  smsOptIn?: boolean | undefined;
+  voiceCallback?: boolean | undefined;
 };
 
 /** Changes the account's own profile (the accounts_update policy allows only its own row). */

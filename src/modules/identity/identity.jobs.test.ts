@@ -38,6 +38,7 @@ describe('identity.prune', () => {
         attempt: 1,
         services: {} as never,
         enqueue: () => Promise.reject(new Error('no queue')),
+        wake: () => {},
       },
     );
     const left = await withSystem(db, 'test: count', async (_tx, c) => ({

@@ -131,6 +131,7 @@ describe('leads.release_held', () => {
         attempt: 1,
         services: {} as never,
         enqueue: () => Promise.reject(new Error('no queue')),
+        wake: () => {},
       },
     );
   });

@@ -1,5 +1,5 @@
 import type { LeadSource, LeadStatus, leadConsents, leadEvents, leads } from '../../db/schema/index.ts';
-import type { LeadMessageView } from '../messaging/lead-messages.service.ts';
+import type { LeadCallView, LeadMessageView } from '../messaging/lead-messages.service.ts';
 import type { LeadView } from './leads.schema.ts';
 
 type LeadRow = typeof leads.$inferSelect;
@@ -121,6 +121,7 @@ export function presentLeadDetail(
   events: EventRow[],
   consents: ConsentRow[],
   messages: LeadMessageView[],
+  calls: LeadCallView[],
   speed: { firstAlertSeconds: number | null; firstTouchSeconds: number | null },
 ) {
   return {
@@ -129,6 +130,7 @@ export function presentLeadDetail(
     consents: l.isHeld ? [] : consents.map(presentConsent),
     // A held lead's messages would show its address: none until it is released.
     messages: l.isHeld ? [] : messages,
+    calls: l.isHeld ? [] : calls,
     speedToLead: speed,
   };
 }

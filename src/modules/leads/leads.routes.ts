@@ -83,12 +83,12 @@ export function registerLeadRoutes(app: FastifyInstance, deps: ModuleDeps): void
     },
     async (request) => {
       requireScope(request, 'leads:read');
-      const { lead, events, consents, messages, speed } = await getLeadDetail(
+      const { lead, events, consents, messages, calls, speed } = await getLeadDetail(
         deps.db,
         request.auth!.accountId,
         request.params.id,
       );
-      return presentLeadDetail(lead, events, consents, messages, speed);
+      return presentLeadDetail(lead, events, consents, messages, calls, speed);
     },
   );
 

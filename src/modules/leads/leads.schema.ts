@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { leadSources, leadStatuses } from '../../db/schema/index.ts';
+import { callOutcomes, leadSources, leadStatuses } from '../../db/schema/index.ts';
 
 const iso = z.string();
 const isoOrNull = z.string().nullable();
@@ -86,7 +86,26 @@ export const leadMessageSchema = z.object({
   status: z.string(),
   error: z.string().nullable(),
   attempts: z.number().int(),
+  sendAfter: z
+    .string()
+    .nullable()
+    .describe("a text waiting out the lead's quiet hours (8:00–21:00) goes then"),
   sentAt: z.string().nullable(),
+  createdAt: z.string(),
+});
+
+export const leadCallSchema = z.object({
+  id: z.string(),
+  direction: z.enum(['outbound', 'inbound']),
+  kind: z.enum(['voice_callback', 'inbound']),
+  from: z.string(),
+  to: z.string(),
+  status: z.string(),
+  outcome: z.enum(callOutcomes).nullable(),
+  durationSeconds: z.number().int().nullable(),
+  error: z.string().nullable(),
+  sendAfter: z.string().nullable(),
+  answeredAt: z.string().nullable(),
   createdAt: z.string(),
 });
 
@@ -94,12 +113,15 @@ export const leadDetailSchema = leadSchema.extend({
   events: z.array(leadEventSchema),
   consents: z.array(leadConsentSchema),
   messages: z.array(leadMessageSchema),
+  calls: z.array(leadCallSchema),
   speedToLead: z.object({
     firstAlertSeconds: z.number().nullable().describe('from the lead to the first agent alert sent'),
     firstTouchSeconds: z
       .number()
       .nullable()
-      .describe('from the lead to the first human touch: a working status, a note or a message'),
+      .describe(
+        'from the lead to the first human touch: a working status, a note, a message or a call answered',
+      ),
   }),
 });
 

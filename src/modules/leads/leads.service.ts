@@ -4,7 +4,7 @@ import { pgError } from '../../db/errors.ts';
 import type { LeadSource, LeadStatus, leadEvents, leads } from '../../db/schema/index.ts';
 import { isUuid, withTenant } from '../../db/tenant.ts';
 import { AppError, type FieldError, invalid, notFound } from '../../platform/errors.ts';
-import { findLeadMessages, leadSpeed } from '../messaging/lead-messages.service.ts';
+import { findLeadCalls, findLeadMessages, leadSpeed } from '../messaging/lead-messages.service.ts';
 import { PLAN_LIMIT } from './held-leads.repo.ts';
 import { contactColumns } from './leads.fields.ts';
 import { NEW_LEAD_LIFECYCLE, transition } from './leads.lifecycle.ts';
@@ -84,7 +84,12 @@ export function asInvalidReference(error: unknown): unknown {
  * intake does. The counter's upsert answers the new count, so the held decision and the insert
  * are one atomic step. A lead created as spam is not counted.
  */
-async function insertNewLead(tx: Tx, accountId: string, input: CreateLeadInput, now: Date): Promise<Lead> {
+export async function insertNewLead(
+  tx: Tx,
+  accountId: string,
+  input: CreateLeadInput,
+  now: Date,
+): Promise<Lead> {
   const leadId = crypto.randomUUID();
   const { actorUserId = null, status = 'new', lostReason, ...fields } = input;
   let isHeld = false;
@@ -185,13 +190,14 @@ export async function getLeadDetail(db: Database, accountId: string, id: string)
   return withTenant(db, accountId, async (tx, client) => {
     const lead = await getLeadById(tx, accountId, id);
     if (!lead) throw LEAD_NOT_FOUND();
-    const [events, consents, messages, speed] = [
+    const [events, consents, messages, calls, speed] = [
       await findLeadEvents(tx, accountId, id),
       await findLeadConsents(tx, accountId, id),
       await findLeadMessages(client, accountId, id),
+      await findLeadCalls(client, accountId, id),
       await leadSpeed(client, accountId, id),
     ];
-    return { lead, events, consents, messages, speed };
+    return { lead, events, consents, messages, calls, speed };
   });
 }
 

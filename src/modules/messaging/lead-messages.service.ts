@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Database, SqlClient } from '../../db/client.ts';
+import type { callOutcomes } from '../../db/schema/index.ts';
 import { isUuid, withTenant } from '../../db/tenant.ts';
 import { AppError, invalid, notFound } from '../../platform/errors.ts';
 import type { JobQueue } from '../../platform/jobs.ts';
@@ -22,11 +23,70 @@ export type LeadMessageView = {
   status: string;
   error: string | null;
   attempts: number;
+  /** A text waiting out the lead's quiet hours goes at this time. */
+  sendAfter: string | null;
   sentAt: string | null;
   createdAt: string;
 };
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+
+type CallOutcome = (typeof callOutcomes)[number];
+
+export type LeadCallView = {
+  id: string;
+  direction: 'outbound' | 'inbound';
+  kind: 'voice_callback' | 'inbound';
+  from: string;
+  to: string;
+  status: string;
+  outcome: CallOutcome | null;
+  durationSeconds: number | null;
+  error: string | null;
+  sendAfter: string | null;
+  answeredAt: string | null;
+  createdAt: string;
+};
+
+/** A lead's calls (inbound, missed, voice callbacks), oldest first, for its timeline. */
+export async function findLeadCalls(
+  client: SqlClient,
+  accountId: string,
+  leadId: string,
+): Promise<LeadCallView[]> {
+  const { rows } = await client.query<{
+    id: string;
+    direction: 'outbound' | 'inbound';
+    kind: 'voice_callback' | 'inbound';
+    from_number: string;
+    to_number: string;
+    status: string;
+    outcome: CallOutcome | null;
+    duration_seconds: number | null;
+    error: string | null;
+    send_after: Date | null;
+    answered_at: Date | null;
+    created_at: Date;
+  }>(
+    `SELECT id, direction, kind, from_number, to_number, status, outcome, duration_seconds, error, send_after,
+       answered_at, created_at FROM calls WHERE account_id = $1 AND lead_id = $2 ORDER BY created_at, id`,
+    [accountId, leadId],
+  );
+  return rows.map((c) => ({
+    id: c.id,
+    direction: c.direction,
+    kind: c.kind,
+    from: c.from_number,
+    to: c.to_number,
+    status: c.status,
+    outcome: c.outcome,
+    durationSeconds: c.duration_seconds,
+    error: c.error,
+    sendAfter: iso(c.send_after),
+    answeredAt: iso(c.answered_at),
+    createdAt: iso(c.created_at)!,
+  }));
+}
 
 /** A lead's messages, oldest first, for its timeline. */
 export async function findLeadMessages(
@@ -46,11 +106,12 @@ export async function findLeadMessages(
     status: string;
     error: string | null;
     attempts: number;
+    send_after: Date | null;
     sent_at: Date | null;
     created_at: Date;
   }>(
-    `SELECT id, channel, direction, kind, to_address, from_address, subject, body, status, error, attempts, sent_at,
-       created_at FROM messages WHERE account_id = $1 AND lead_id = $2 ORDER BY created_at, id`,
+    `SELECT id, channel, direction, kind, to_address, from_address, subject, body, status, error, attempts,
+       send_after, sent_at, created_at FROM messages WHERE account_id = $1 AND lead_id = $2 ORDER BY created_at, id`,
     [accountId, leadId],
   );
   return rows.map((m) => ({
@@ -65,6 +126,7 @@ export async function findLeadMessages(
     status: m.status,
     error: m.error,
     attempts: m.attempts,
+    sendAfter: iso(m.send_after),
     sentAt: iso(m.sent_at),
     createdAt: iso(m.created_at)!,
   }));
@@ -72,8 +134,8 @@ export async function findLeadMessages(
 
 /**
  * Speed to lead, per lead `l`: when the first agent alert was sent, and the first human touch —
- * the first move to a working status, note, or message written by a person. One definition for
- * the lead's figures and the account's summary.
+ * the first move to a working status, note, message written by a person, or call in which the
+ * agent spoke with the lead. One definition for the lead's figures and the account's summary.
  */
 const SPEED_OF_LEAD = `
   (SELECT min(m.sent_at) FROM messages m WHERE m.account_id = l.account_id AND m.lead_id = l.id
@@ -82,7 +144,9 @@ const SPEED_OF_LEAD = `
     (SELECT min(e.created_at) FROM lead_events e WHERE e.account_id = l.account_id AND e.lead_id = l.id
        AND e.kind = 'note'),
     (SELECT min(m.created_at) FROM messages m WHERE m.account_id = l.account_id AND m.lead_id = l.id
-       AND m.kind = 'manual')) AS touch_at`;
+       AND m.kind = 'manual'),
+    (SELECT min(c.answered_at) FROM calls c WHERE c.account_id = l.account_id AND c.lead_id = l.id
+       AND c.outcome = 'connected')) AS touch_at`;
 
 const seconds = (v: number | null | undefined) =>
   v === null || v === undefined ? null : Math.round(Number(v) * 10) / 10;

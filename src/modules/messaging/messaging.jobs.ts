@@ -7,6 +7,7 @@ import {
   type MessagingDeps,
   planLeadNotifications,
 } from './messaging.service.ts';
+import { placeVoiceCallback, planCallbackFor } from './voice-callback.service.ts';
 
 declare module '../../platform/jobs.ts' {
   interface JobServices {
@@ -65,7 +66,7 @@ export const notifyLeadJob = defineJob({
   name: 'leads.notify',
   schema: z.object({ accountId: z.uuid(), leadId: z.uuid(), event: z.enum(['created', 'merged']) }),
   retry: NOTIFY_RETRY,
-  handler: async ({ accountId, leadId, event }, { db, services, jobId, attempt, logger, enqueue }) => {
+  handler: async ({ accountId, leadId, event }, { db, services, jobId, attempt, logger, enqueue, wake }) => {
     const deps = services.messaging;
     const rows = await planLeadNotifications(db, deps, { accountId, leadId, event, jobId });
     const outcome = await deliverAll(db, deps, accountId, rows, {
@@ -81,10 +82,38 @@ export const notifyLeadJob = defineJob({
           );
         }),
     });
+    if (event === 'created') {
+      const call = await planCallbackFor(db, accountId, leadId, jobId, (client, planned) =>
+        enqueue(
+          client,
+          voiceCallbackJob,
+          { accountId, callId: planned.id },
+          {
+            ...(planned.send_after ? { startAfterSeconds: secondsUntil(planned.send_after) } : {}),
+            singletonKey: `call:${planned.id}`,
+          },
+        ).then(() => undefined),
+      );
+      if (call?.status === 'queued') wake(voiceCallbackJob.name);
+    }
     logger.info({ leadId, ...outcome }, 'lead notifications');
     if (outcome.retry > 0) throw new Error(`${outcome.retry} message(s) wait for another attempt`);
   },
 });
 
+/** Rings the agent for a new lead and bridges them (voice-callback.service.ts), with retries. */
+export const voiceCallbackJob = defineJob({
+  name: 'calls.callback',
+  schema: z.object({ accountId: z.uuid(), callId: z.uuid() }),
+  retry: { limit: 3, delaySeconds: 10, backoff: true },
+  handler: async ({ accountId, callId }, { db, services, attempt, logger }) => {
+    const outcome = await placeVoiceCallback(db, services.messaging, accountId, callId, {
+      lastAttempt: attempt > 3,
+    });
+    logger.info({ callId, outcome }, 'voice callback');
+    if (outcome === 'retry') throw new Error('the callback waits for another attempt');
+  },
+});
+
 /** The jobs this module adds (leads.notify is among intake's lead-triggered jobs). */
-export const messagingJobs = [sendMessageJob];
+export const messagingJobs = [sendMessageJob, voiceCallbackJob];

@@ -84,7 +84,7 @@ export type LeadFacts = {
   sms_consent: boolean;
 };
 
-type Agent = { name: string; email: string; phone_e164: string | null };
+export type Agent = { name: string; email: string; phone_e164: string | null };
 
 /**
  * Consent to texts: the words the lead agreed to name them (SMS, text, texting, text
@@ -118,7 +118,7 @@ export async function leadFacts(
 }
 
 /** Who hears of a lead: its assigned member, else the account's owners. */
-async function agentsFor(
+export async function agentsFor(
   client: SqlClient,
   accountId: string,
   assignedUserId: string | null,
