@@ -4,9 +4,10 @@ import type { callOutcomes } from '../../db/schema/index.ts';
 import { isUuid, withTenant } from '../../db/tenant.ts';
 import { AppError, invalid, notFound } from '../../platform/errors.ts';
 import type { JobQueue } from '../../platform/jobs.ts';
-import { recordMessage } from './messages.repo.ts';
-import { sendMessageJob } from './messaging.jobs.ts';
-import { leadFacts, sender } from './messaging.service.ts';
+import { senderNumber } from '../phone-numbers/phone-numbers.service.ts';
+import { type NewMessage, recordMessage } from './messages.repo.ts';
+import { secondsUntil, sendMessageJob } from './messaging.jobs.ts';
+import { leadFacts, quietHoursSendAfter, sender } from './messaging.service.ts';
 
 const LEAD_NOT_FOUND = () => notFound('LEAD_NOT_FOUND', 'No such lead');
 const MESSAGE_NOT_FOUND = () => notFound('MESSAGE_NOT_FOUND', 'No such message');
@@ -237,21 +238,19 @@ export type SendLeadMessageInput = { channel: 'email' | 'sms'; subject?: string 
 
 /**
  * A member writes to a lead: the message is recorded (`suppressed` when the lead opted out of
- * the channel) and its send queued in the same transaction; the job sends and retries it.
+ * the channel) and its send queued in the same transaction; the job sends and retries it. A
+ * text goes from the account's number to the lead's phone, and waits out the lead's quiet
+ * hours (8:00–21:00 in its time zone) like every text to a lead; a person writing one needs no
+ * recorded consent (a one-to-one reply is not marketing), but a STOP is always honoured.
  */
 export async function sendLeadMessage(
   db: Database,
-  deps: { emailFrom: string; jobs: JobQueue | undefined },
+  deps: { emailFrom: string; jobs: JobQueue | undefined; smsFallbackFrom: string | null },
   accountId: string,
   leadId: string,
   input: SendLeadMessageInput,
-): Promise<{ id: string; channel: 'email' | 'sms'; status: string }> {
+): Promise<{ id: string; channel: 'email' | 'sms'; status: string; sendAfter: string | null }> {
   if (!isUuid(leadId)) throw LEAD_NOT_FOUND();
-  if (input.channel === 'sms') {
-    throw invalid('SMS_NOT_AVAILABLE', [
-      { path: 'body.channel', message: 'SMS sending is not available yet on this server; use email' },
-    ]);
-  }
   const sent = await withTenant(db, accountId, async (_tx, client) => {
     const lead = await leadFacts(client, accountId, leadId);
     if (!lead) throw LEAD_NOT_FOUND();
@@ -262,29 +261,76 @@ export async function sendLeadMessage(
         "This lead is held by the plan's limit: it cannot be messaged yet",
       );
     }
-    if (!lead.email) {
-      throw invalid('LEAD_HAS_NO_EMAIL', [
-        { path: 'body.channel', message: 'the lead has no email address' },
-      ]);
+    let planned: NewMessage;
+    if (input.channel === 'sms') {
+      if (!lead.phone_e164) {
+        throw invalid('LEAD_HAS_NO_PHONE', [
+          { path: 'body.channel', message: 'the lead has no phone number' },
+        ]);
+      }
+      const from = (await senderNumber(client, accountId)) ?? deps.smsFallbackFrom;
+      if (!from) {
+        throw invalid('NO_SENDING_NUMBER', [
+          {
+            path: 'body.channel',
+            message: 'the account has no number to text from: connect one in phone numbers',
+          },
+        ]);
+      }
+      if (input.body.length > 1600) {
+        throw invalid('MESSAGE_INVALID', [
+          { path: 'body.body', message: 'a text is at most 1600 characters' },
+        ]);
+      }
+      planned = {
+        leadId,
+        channel: 'sms',
+        kind: 'manual',
+        to: lead.phone_e164,
+        from,
+        subject: null,
+        body: input.body,
+        templateId: null,
+        idempotencyKey: `manual:${crypto.randomUUID()}`,
+        metered: true,
+        sendAfter: quietHoursSendAfter(lead),
+      };
+    } else {
+      if (!lead.email) {
+        throw invalid('LEAD_HAS_NO_EMAIL', [
+          { path: 'body.channel', message: 'the lead has no email address' },
+        ]);
+      }
+      planned = {
+        leadId,
+        channel: 'email',
+        kind: 'manual',
+        to: lead.email,
+        from: sender(deps, lead.brand_name ?? lead.account_name),
+        subject: input.subject?.trim() || `A message from ${lead.brand_name ?? lead.account_name}`,
+        body: input.body,
+        templateId: null,
+        idempotencyKey: `manual:${crypto.randomUUID()}`,
+        metered: true,
+      };
     }
-    const message = await recordMessage(client, accountId, {
-      leadId,
-      channel: 'email',
-      kind: 'manual',
-      to: lead.email,
-      from: sender(deps, lead.brand_name ?? lead.account_name),
-      subject: input.subject?.trim() || `A message from ${lead.brand_name ?? lead.account_name}`,
-      body: input.body,
-      templateId: null,
-      idempotencyKey: `manual:${crypto.randomUUID()}`,
-      metered: true,
-    });
+    const message = await recordMessage(client, accountId, planned);
     if (message.status === 'queued') {
-      await deps.jobs?.enqueue(client, sendMessageJob, { accountId, messageId: message.id });
+      await deps.jobs?.enqueue(
+        client,
+        sendMessageJob,
+        { accountId, messageId: message.id },
+        message.send_after ? { startAfterSeconds: secondsUntil(new Date(message.send_after)) } : {},
+      );
     }
-    return { id: message.id, channel: message.channel, status: message.status };
+    return {
+      id: message.id,
+      channel: message.channel,
+      status: message.status,
+      sendAfter: iso(message.send_after),
+    };
   });
-  if (sent.status === 'queued') deps.jobs?.wake(sendMessageJob.name);
+  if (sent.status === 'queued' && !sent.sendAfter) deps.jobs?.wake(sendMessageJob.name);
   return sent;
 }
 
@@ -295,7 +341,7 @@ export async function retryLeadMessage(
   accountId: string,
   leadId: string,
   messageId: string,
-): Promise<{ id: string; channel: 'email' | 'sms'; status: string }> {
+): Promise<{ id: string; channel: 'email' | 'sms'; status: string; sendAfter: string | null }> {
   if (!isUuid(leadId) || !isUuid(messageId)) throw MESSAGE_NOT_FOUND();
   const queued = await withTenant(db, accountId, async (_tx, client) => {
     const { rows } = await client.query<{ status: string; channel: 'email' | 'sms' }>(
@@ -317,7 +363,7 @@ export async function retryLeadMessage(
       [accountId, messageId],
     );
     await jobs?.enqueue(client, sendMessageJob, { accountId, messageId });
-    return { id: messageId, channel: m.channel, status: 'queued' };
+    return { id: messageId, channel: m.channel, status: 'queued', sendAfter: null };
   });
   jobs?.wake(sendMessageJob.name);
   return queued;

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { pageKinds } from '../../db/schema/index.ts';
 import type { ModuleDeps } from '../../platform/module.ts';
+import { DEV_SMS_FROM } from '../../providers/sms/index.ts';
 import { requireScope } from '../identity/api-keys.service.ts';
 import { retryLeadMessage, sendLeadMessage, speedSummary } from './lead-messages.service.ts';
 import { listTemplates, putTemplate, removeTemplate, TEMPLATE_KINDS } from './templates.service.ts';
@@ -22,6 +23,10 @@ const sentSchema = z.object({
   id: z.string(),
   channel: z.enum(['email', 'sms']),
   status: z.string().describe('queued (sending now), or suppressed: the lead opted out, nothing is sent'),
+  sendAfter: z
+    .string()
+    .nullable()
+    .describe("a text waits out the lead's quiet hours (8:00–21:00) until then"),
 });
 
 const percentiles = z.object({ p50: z.number().nullable(), p90: z.number().nullable() });
@@ -78,7 +83,11 @@ const putTemplateBody = z.strictObject({
 export function registerMessagingRoutes(app: FastifyInstance, deps: ModuleDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['messages'];
-  const messaging = { emailFrom: deps.config.emailFrom, jobs: deps.jobs };
+  const messaging = {
+    emailFrom: deps.config.emailFrom,
+    jobs: deps.jobs,
+    smsFallbackFrom: deps.config.providers.sms === 'dev' ? DEV_SMS_FROM : null,
+  };
 
   r.post(
     '/api/v1/leads/:id/messages',
@@ -86,7 +95,7 @@ export function registerMessagingRoutes(app: FastifyInstance, deps: ModuleDeps):
       config: { auth: 'member', idempotent: true },
       schema: {
         tags,
-        summary: 'Send the lead an email (recorded, then sent by the job queue with retries)',
+        summary: 'Send the lead an email or a text (recorded, then sent by the job queue with retries)',
         params: z.object({ id: z.string() }),
         body: messageBody,
         response: { 201: sentSchema },

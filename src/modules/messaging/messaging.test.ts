@@ -408,7 +408,7 @@ describe('messages a member writes', () => {
     ).toBe(true);
   });
 
-  it('records a suppressed address without sending, refuses SMS for now, and retries only a failed message', async () => {
+  it('records a suppressed address without sending, texts through the dev provider, and retries only a failed message', async () => {
     const { owner, leadId } = await leadFromIntake('opted.out@example.com');
     const as = asSession(t.app, owner.cookie);
     await sql(
@@ -422,9 +422,30 @@ describe('messages a member writes', () => {
     });
     expect(suppressed.statusCode).toBe(201);
     expect(suppressed.json().status).toBe('suppressed');
+    // A text goes from the dev provider's stand-in number (the account has none), at once or,
+    // at night in Austin (the lead's area code), at 8:00 there.
     const sms = await as('POST', `/api/v1/leads/${leadId}/messages`, { channel: 'sms', body: 'Hi' });
-    expect(sms.statusCode).toBe(422);
-    expect(sms.json().errors[0].path).toBe('body.channel');
+    expect(sms.statusCode, sms.body).toBe(201);
+    expect(sms.json()).toMatchObject({ channel: 'sms', status: 'queued' });
+    const { sendAfter } = sms.json();
+    if (sendAfter === null) {
+      const texts = await waitForOutbox((m) => m.some((x) => x.to === '+15125550178'), 3000);
+      expect(texts.find((x) => x.to === '+15125550178')).toMatchObject({ from: '+15005550006', body: 'Hi' });
+    } else {
+      expect(new Date(sendAfter).getTime()).toBeGreaterThan(Date.now());
+    }
+    const noPhone = await makeLead(t.db, {
+      accountId: owner.accountId,
+      fullName: 'No Phone',
+      email: 'np@example.com',
+      phoneE164: null,
+    });
+    const refused = await as('POST', `/api/v1/leads/${noPhone.id}/messages`, { channel: 'sms', body: 'Hi' });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json().errors[0]).toMatchObject({
+      path: 'body.channel',
+      message: 'the lead has no phone number',
+    });
 
     await until('the alert', async () => {
       const d = await detail(owner, leadId);
