@@ -229,6 +229,11 @@ async function shootPublicSite(browser: Browser) {
             [account.id],
           )
         ).rows;
+        // The agent takes alerts by text on a verified phone: the outbox shows the text too.
+        await db.query(
+          `UPDATE accounts SET phone_e164 = '+15125550100', sms_opt_in = true, phone_verified_at = now() WHERE id = $1`,
+          [account.id],
+        );
         const mail = {
           email: devEmailProvider(db),
           sms: devSmsProvider(db),
@@ -245,7 +250,7 @@ async function shootPublicSite(browser: Browser) {
         });
         await deliverAll(db, mail, account.id, rows, { lastAttempt: false, pepper });
         await page.goto(`${origin}/dev/outbox`);
-        await shoot('new-lead-emails');
+        await shoot('new-lead-messages');
         const reply = rows.find((m) => m.kind === 'autoresponder')!;
         await page.goto(unsubscribeUrl(origin, pepper, account.id, reply.id));
         await shoot('unsubscribe');

@@ -151,7 +151,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   };
   registerAuthRoutes(app, identity);
   registerApiKeyRoutes(app, { db: deps.db, pepper });
-  registerAccountRoutes(app, { db: deps.db });
   if (deps.config.providers.email === 'dev' || deps.config.providers.sms === 'dev')
     registerOutboxRoutes(app, { db: deps.db });
   registerTeamRoutes(app, {
@@ -160,6 +159,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     startSession: sessionStarter(identity),
   });
   const modules = { config: deps.config, db: deps.db, logger: deps.logger, jobs: deps.jobs, pepper };
+  registerAccountRoutes(app, modules);
   registerPageRoutes(app, modules);
   registerBrandingRoutes(app, modules);
   registerDomainRoutes(app, modules);

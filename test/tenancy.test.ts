@@ -156,6 +156,11 @@ async function seedTenant(label: string): Promise<string> {
         [a, id(), lead.id, id()],
       ],
       [
+        `INSERT INTO phone_verifications (account_id, id, phone_e164, code_hash, expires_at)
+         VALUES ($1, $2, '+15125550100', 'hash', now() + interval '10 minutes')`,
+        [a, id()],
+      ],
+      [
         `INSERT INTO phone_numbers (account_id, id, e164, provider) VALUES ($1, $2, $3, 'twilio')`,
         [a, id(), `+1555${String(crypto.randomInt(0, 10_000_000)).padStart(7, '0')}`],
       ],

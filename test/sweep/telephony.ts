@@ -18,7 +18,35 @@ async function numberOf(ctx: Ctx) {
   return res.json() as { id: string; e164: string };
 }
 
+/** Gives tenant A an (unverified) phone and asks for a code; the code as the dev outbox caught it. */
+async function codeForA(ctx: Ctx): Promise<string> {
+  const phone = nextNumber();
+  expect((await as(ctx.a, ctx.app)('PATCH', '/api/v1/account', { phone })).statusCode).toBe(200);
+  const sent = await as(ctx.a, ctx.app)('POST', '/api/v1/account/phone/verification');
+  expect(sent.statusCode, sent.body).toBe(202);
+  const outbox = (await ctx.app.inject({ method: 'GET', url: '/api/v1/dev/outbox' })).json().data as {
+    to: string;
+    body: string;
+  }[];
+  return /code is (\d{6})/.exec(outbox.find((m) => m.to === phone)!.body)![1]!;
+}
+
 export const telephonyCases: Record<string, Case> = {
+  // B's request texts B's own phone or nothing (B has none): A gets no code.
+  'POST /api/v1/account/phone/verification': async (ctx) => {
+    const phone = nextNumber();
+    expect((await as(ctx.a, ctx.app)('PATCH', '/api/v1/account', { phone })).statusCode).toBe(200);
+    const res = await as(ctx.b, ctx.app)('POST', '/api/v1/account/phone/verification');
+    expect(res.statusCode).toBe(422);
+    const outbox = (await ctx.app.inject({ method: 'GET', url: '/api/v1/dev/outbox' })).body;
+    expect(outbox).not.toContain(phone);
+  },
+  // A's code typed in by B verifies nothing: not B's (no code waits for B), not A's.
+  'POST /api/v1/account/phone/verify': async (ctx) => {
+    const code = await codeForA(ctx);
+    expect((await as(ctx.b, ctx.app)('POST', '/api/v1/account/phone/verify', { code })).statusCode).toBe(422);
+    expect((await as(ctx.a, ctx.app)('GET', '/api/v1/account')).json().phoneVerified).toBe(false);
+  },
   // B's list shows none of A's numbers.
   'GET /api/v1/phone-numbers': async (ctx) => {
     const n = await numberOf(ctx);

@@ -38,6 +38,8 @@ export const accounts = pgTable(
     timezone: text('timezone').notNull().default('America/New_York'),
     phoneE164: text('phone_e164'),
     smsOptIn: boolean('sms_opt_in').notNull().default(false),
+    /** When the account's phone proved it receives texts (a code sent to it came back); null when it changes. */
+    phoneVerifiedAt: timestamp('phone_verified_at', { withTimezone: true }),
     /** Ring the account's phone for each new lead and bridge to the lead (plans with voiceCallback). */
     voiceCallback: boolean('voice_callback').notNull().default(false),
     /** A new submission with the email or phone of a lead this recent merges into it (0: never). */

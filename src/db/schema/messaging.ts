@@ -28,6 +28,8 @@ export const messageKinds = [
   'reply',
   /** The automatic answer to an inbound HELP (and the like), given in the webhook's reply. */
   'auto_reply',
+  /** A code proving the account's phone receives texts (its body is stored without the code). */
+  'verification',
 ] as const;
 /**
  * queued: waiting for (another) attempt; sending: an attempt is under way (recorded before the
@@ -265,6 +267,33 @@ export const phoneNumberRoutes = pgTable('phone_number_routes', {
   phoneNumberId: uuid('phone_number_id').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * A code texted to the account's phone to prove it receives texts: only its HMAC is kept, for
+ * 10 minutes and 5 tries.
+ */
+export const phoneVerifications = pgTable(
+  'phone_verifications',
+  {
+    accountId: uuid('account_id').notNull(),
+    id: uuid('id').notNull(),
+    phoneE164: text('phone_e164').notNull(),
+    codeHash: text('code_hash').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    verifiedAt: timestamp('verified_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ name: 'phone_verifications_pkey', columns: [t.accountId, t.id] }),
+    foreignKey({
+      name: 'phone_verifications_account_fkey',
+      columns: [t.accountId],
+      foreignColumns: [accounts.id],
+    }).onDelete('cascade'),
+    index('phone_verifications_account_created_idx').on(t.accountId, t.createdAt),
+  ],
+);
 
 export const suppressionReasons = ['unsubscribe', 'stop', 'bounce', 'complaint', 'manual'] as const;
 

@@ -224,6 +224,7 @@ export type AccountProfilePatch = {
   vertical?: Account['vertical'] | undefined;
   licenseNumber?: string | null | undefined;
   phoneE164?: string | null | undefined;
+  phoneVerifiedAt?: Date | null | undefined;
   smsOptIn?: boolean | undefined;
   voiceCallback?: boolean | undefined;
 };

@@ -38,7 +38,7 @@ export type NewMessage = {
 };
 
 const COLUMNS = `id, lead_id, channel, kind, to_address, from_address, subject, body, status, attempts,
-  kind NOT IN ('agent_alert') AS metered, send_after`;
+  kind NOT IN ('agent_alert', 'verification') AS metered, send_after`;
 
 /**
  * Records a message to send, once per idempotency key (a retried job finds the row it made):

@@ -77,6 +77,8 @@ export type LeadFacts = {
   account_country: string;
   /** The account's phone for alerts by text and the voice callback, and whether it takes texts. */
   agent_phone: string | null;
+  /** The agent's phone proved it receives texts (a code came back): texts and callbacks need it. */
+  agent_phone_verified: boolean;
   sms_opt_in: boolean;
   voice_callback: boolean;
   plan_voice_callback: boolean;
@@ -102,7 +104,8 @@ export async function leadFacts(
        l.message, l.timeline, l.source, l.status, l.is_held, l.assigned_user_id, p.kind AS page_kind,
        p.title AS page_title, a.name AS account_name, a.phone_e164 AS account_phone,
        b.display_name AS brand_name, b.brokerage AS brand_brokerage, b.phone_e164 AS brand_phone,
-       a.timezone AS account_timezone, a.country AS account_country, a.phone_e164 AS agent_phone, a.sms_opt_in,
+       a.timezone AS account_timezone, a.country AS account_country, a.phone_e164 AS agent_phone,
+       a.phone_verified_at IS NOT NULL AS agent_phone_verified, a.sms_opt_in,
        a.voice_callback, coalesce((pl.features->>'voiceCallback')::boolean, false) AS plan_voice_callback,
        EXISTS (SELECT 1 FROM lead_consents c WHERE c.account_id = l.account_id AND c.lead_id = l.id AND c.given
          AND c.consent_text ~* '${SMS_CONSENT_WORDS}') AS sms_consent
@@ -263,8 +266,8 @@ export async function planLeadNotifications(
         metered: false,
       });
     }
-    // The agent's own phone, when the account takes alerts by text (not bound by quiet hours).
-    if (lead.sms_opt_in && lead.agent_phone && smsFrom) {
+    // The agent's own (verified) phone, when the account takes alerts by text (not bound by quiet hours).
+    if (lead.sms_opt_in && lead.agent_phone && lead.agent_phone_verified && smsFrom) {
       planned.push({
         leadId,
         channel: 'sms',

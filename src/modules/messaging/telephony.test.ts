@@ -75,7 +75,9 @@ const ukNumber = () => `+447700900${String(100 + numberSeq++).padStart(3, '0')}`
 type Account = SignedUp & { number: string; agentPhone: string };
 
 /** An account with a Twilio number, the agent's phone, and texts for alerts. */
-async function accountWithNumber(options: { timezone?: string; plan?: string; callback?: boolean } = {}) {
+async function accountWithNumber(
+  options: { timezone?: string; plan?: string; callback?: boolean; verify?: boolean } = {},
+) {
   const owner = await signUp(t.app, 'tel');
   const as = asSession(t.app, owner.cookie);
   const number = nextNumber();
@@ -92,7 +94,21 @@ async function accountWithNumber(options: { timezone?: string; plan?: string; ca
   expect(patch.statusCode, patch.body).toBe(200);
   if (options.plan)
     await t.db.query('UPDATE accounts SET plan_code = $2 WHERE id = $1', [owner.accountId, options.plan]);
+  if (options.verify !== false) await verifyPhone(owner, agentPhone);
   return { ...owner, number, agentPhone } as Account;
+}
+
+/** Proves the agent's phone: the code Twilio was asked to text, typed back. */
+async function verifyPhone(owner: SignedUp, phone: string) {
+  const as = asSession(t.app, owner.cookie);
+  const sent = await as('POST', '/api/v1/account/phone/verification');
+  expect(sent.statusCode, sent.body).toBe(202);
+  expect(sent.json().sentTo).toBe(phone);
+  const text = twilio.messages.filter((m) => m.To === phone).at(-1)!;
+  const code = /code is (\d{6})\./.exec(text.Body)![1]!;
+  const verified = await as('POST', '/api/v1/account/phone/verify', { code });
+  expect(verified.statusCode, verified.body).toBe(200);
+  expect(verified.json().phoneVerified).toBe(true);
 }
 
 /** A POST as Twilio makes it: form fields, signed over the public URL with the auth token. */
@@ -231,7 +247,7 @@ describe('inbound texts', () => {
     expect(detail.events.filter((e: { kind: string }) => e.kind === 'sms_received')).toHaveLength(2);
     // The new lead's alert goes to the agent by text (the account takes alerts by text).
     const alert = await waitFor(
-      () => twilio.messages.find((m) => m.To === a.agentPhone),
+      () => twilio.messages.find((m) => m.To === a.agentPhone && m.Body.startsWith('New lead')),
       (m) => m !== undefined,
     );
     expect(alert?.Body).toMatch(
@@ -508,7 +524,9 @@ describe('new-lead texts', () => {
       `Hi Sam, this is Owner ${a.email.split('@')[0]} with Account ${a.email.split('@')[0]}. Thanks for your home value request for 4 Birch Road; I'm preparing your estimate and will be in touch shortly. Reply STOP to opt out.`,
     );
     expect(twilio.messages.filter((m) => m.To === callsOnly.phoneE164)).toEqual([]);
-    expect(twilio.messages.filter((m) => m.To === a.agentPhone)).toHaveLength(2);
+    expect(
+      twilio.messages.filter((m) => m.To === a.agentPhone && m.Body.startsWith('New lead')),
+    ).toHaveLength(2);
     const [usage] = await sql<{ sms_sent: number }>(
       a.accountId,
       'SELECT sms_sent FROM usage_counters WHERE account_id = $1',
@@ -725,6 +743,54 @@ describe('phone numbers API', () => {
       Body: 'hello?',
     });
     expect(res.statusCode).toBe(404);
+  });
+
+  it("proves the agent's phone with a texted code: wrong codes and too many asks are refused, a new phone must prove itself again", async () => {
+    const a = await accountWithNumber({ verify: false });
+    const as = asSession(t.app, a.cookie);
+    expect((await as('GET', '/api/v1/account')).json()).toMatchObject({
+      phone: a.agentPhone,
+      phoneVerified: false,
+    });
+    // Unverified: a new lead's alert is not texted to it.
+    const lead = await makeLead(t.db, { accountId: a.accountId, phoneE164: ukNumber() });
+    const rows = await planLeadNotifications(t.db, deps(), {
+      accountId: a.accountId,
+      leadId: lead.id,
+      event: 'created',
+      jobId: crypto.randomUUID(),
+    });
+    expect(rows.filter((r) => r.channel === 'sms')).toEqual([]);
+
+    expect((await as('POST', '/api/v1/account/phone/verification')).statusCode).toBe(202);
+    const again = await as('POST', '/api/v1/account/phone/verification');
+    expect(again.statusCode).toBe(429);
+    expect(Number(again.headers['retry-after'])).toBeGreaterThan(0);
+    const text = twilio.messages.filter((m) => m.To === a.agentPhone).at(-1)!;
+    expect(text.Body).toMatch(/^Your Porchlight code is \d{6}\. It expires in 10 minutes\.$/);
+    const code = /(\d{6})/.exec(text.Body)![1]!;
+    const wrong = await as('POST', '/api/v1/account/phone/verify', {
+      code: code === '000000' ? '111111' : '000000',
+    });
+    expect(wrong.statusCode).toBe(422);
+    expect(wrong.json().errors[0]).toEqual({ path: 'code', message: 'is not the code we texted' });
+    const malformed = await as('POST', '/api/v1/account/phone/verify', { code: '12ab' });
+    expect(malformed.statusCode).toBe(422);
+    // The code is never stored: the message on record does not hold it.
+    const [stored] = await sql<{ body: string }>(
+      a.accountId,
+      `SELECT body FROM messages WHERE account_id = $1 AND kind = 'verification'`,
+      [a.accountId],
+    );
+    expect(stored?.body).not.toContain(code);
+    expect((await as('POST', '/api/v1/account/phone/verify', { code })).json().phoneVerified).toBe(true);
+    // A code is good once.
+    expect((await as('POST', '/api/v1/account/phone/verify', { code })).statusCode).toBe(422);
+
+    const changed = await as('PATCH', '/api/v1/account', { phone: nextNumber() });
+    expect(changed.json().phoneVerified).toBe(false);
+    const same = await as('PATCH', '/api/v1/account', { name: 'Renamed' });
+    expect(same.json().phoneVerified).toBe(false);
   });
 
   it('refuses texts to the agent without a phone to send them to', async () => {

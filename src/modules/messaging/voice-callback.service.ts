@@ -20,7 +20,7 @@ export type PlannedCall = { id: string; status: string; send_after: Date | null 
 /**
  * Records the callback for a new lead, once per job (`queued`, or `deferred` until the lead's
  * quiet hours end: the bridge rings the lead), when everything it needs is there: the plan's
- * feature, the account's switch and phone, the lead's phone and a number to call from.
+ * feature, the account's switch and verified phone, the lead's phone and a number to call from.
  */
 export async function planVoiceCallback(
   client: SqlClient,
@@ -28,7 +28,8 @@ export async function planVoiceCallback(
   lead: LeadFacts,
   jobId: string,
 ): Promise<PlannedCall | null> {
-  if (!lead.plan_voice_callback || !lead.voice_callback || !lead.agent_phone || !lead.phone_e164) return null;
+  const ready = lead.plan_voice_callback && lead.voice_callback && lead.agent_phone_verified;
+  if (!ready || !lead.agent_phone || !lead.phone_e164) return null;
   const from = await senderNumber(client, accountId);
   if (!from) return null;
   const sendAfter = quietHoursSendAfter(lead);

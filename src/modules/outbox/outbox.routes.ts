@@ -17,6 +17,9 @@ const messageSchema = z.object({
   createdAt: z.string(),
 });
 
+/** What a message without a subject is headed with on the page. */
+const UNTITLED: Record<string, string> = { sms: 'Text message', voice: 'Phone call' };
+
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
 
 /**
@@ -64,7 +67,7 @@ export function registerOutboxRoutes(app: FastifyInstance, deps: { db: Database 
     assertLocal(request);
     const rows = (await listOutbox(deps.db))
       .map(
-        (m) => `<article><header><strong>${escapeHtml(m.subject ?? '(no subject)')}</strong>
+        (m) => `<article><header><strong>${escapeHtml(m.subject ?? UNTITLED[m.channel] ?? '(no subject)')}</strong>
 <p>${escapeHtml(m.channel)} to ${escapeHtml(m.to)} from ${escapeHtml(m.from)} · <time>${m.createdAt.toISOString()}</time></p></header>
 <pre>${escapeHtml(m.body)}</pre></article>`,
       )
