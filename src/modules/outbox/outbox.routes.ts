@@ -17,8 +17,11 @@ const messageSchema = z.object({
   createdAt: z.string(),
 });
 
-/** What a message without a subject is headed with on the page. */
-const UNTITLED: Record<string, string> = { sms: 'Text message', voice: 'Phone call' };
+/** A message's heading on the page: its subject, or what it is (texts and calls have none). */
+const titleOf = (m: OutboxMessage) =>
+  m.subject ??
+  ({ sms: 'Text message', voice: 'Phone call' } as Record<string, string>)[m.channel] ??
+  '(no subject)';
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
 
@@ -67,7 +70,7 @@ export function registerOutboxRoutes(app: FastifyInstance, deps: { db: Database 
     assertLocal(request);
     const rows = (await listOutbox(deps.db))
       .map(
-        (m) => `<article><header><strong>${escapeHtml(m.subject ?? UNTITLED[m.channel] ?? '(no subject)')}</strong>
+        (m) => `<article><header><strong>${escapeHtml(titleOf(m))}</strong>
 <p>${escapeHtml(m.channel)} to ${escapeHtml(m.to)} from ${escapeHtml(m.from)} · <time>${m.createdAt.toISOString()}</time></p></header>
 <pre>${escapeHtml(m.body)}</pre></article>`,
       )
