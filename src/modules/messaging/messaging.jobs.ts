@@ -7,7 +7,7 @@ import {
   type MessagingDeps,
   planLeadNotifications,
 } from './messaging.service.ts';
-import { placeVoiceCallback, planCallbackFor } from './voice-callback.service.ts';
+import { placeVoiceCallback, planVoiceCallback } from './voice-callback.service.ts';
 
 declare module '../../platform/jobs.ts' {
   interface JobServices {
@@ -68,7 +68,31 @@ export const notifyLeadJob = defineJob({
   retry: NOTIFY_RETRY,
   handler: async ({ accountId, leadId, event }, { db, services, jobId, attempt, logger, enqueue, wake }) => {
     const deps = services.messaging;
-    const rows = await planLeadNotifications(db, deps, { accountId, leadId, event, jobId });
+    let callQueued = false;
+    const rows = await planLeadNotifications(
+      db,
+      deps,
+      { accountId, leadId, event, jobId },
+      {
+        // A new lead's voice callback is recorded and queued with its messages (plans with it).
+        also: async (client, lead) => {
+          if (event !== 'created') return;
+          const call = await planVoiceCallback(client, accountId, lead, jobId);
+          if (call?.status !== 'queued' && call?.status !== 'deferred') return;
+          await enqueue(
+            client,
+            voiceCallbackJob,
+            { accountId, callId: call.id },
+            {
+              ...(call.send_after ? { startAfterSeconds: secondsUntil(call.send_after) } : {}),
+              singletonKey: `call:${call.id}`,
+            },
+          );
+          callQueued = call.status === 'queued';
+        },
+      },
+    );
+    if (callQueued) wake(voiceCallbackJob.name);
     const outcome = await deliverAll(db, deps, accountId, rows, {
       lastAttempt: attempt > NOTIFY_RETRY.limit,
       pepper: services.pepper,
@@ -82,20 +106,6 @@ export const notifyLeadJob = defineJob({
           );
         }),
     });
-    if (event === 'created') {
-      const call = await planCallbackFor(db, accountId, leadId, jobId, (client, planned) =>
-        enqueue(
-          client,
-          voiceCallbackJob,
-          { accountId, callId: planned.id },
-          {
-            ...(planned.send_after ? { startAfterSeconds: secondsUntil(planned.send_after) } : {}),
-            singletonKey: `call:${planned.id}`,
-          },
-        ).then(() => undefined),
-      );
-      if (call?.status === 'queued') wake(voiceCallbackJob.name);
-    }
     logger.info({ leadId, ...outcome }, 'lead notifications');
     if (outcome.retry > 0) throw new Error(`${outcome.retry} message(s) wait for another attempt`);
   },

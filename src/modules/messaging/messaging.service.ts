@@ -241,11 +241,16 @@ export async function planLeadNotifications(
   db: Database,
   deps: MessagingDeps,
   input: { accountId: string; leadId: string; event: 'created' | 'merged'; jobId: string },
+  options: {
+    /** More to plan for this lead in the same transaction (the voice callback, with its job). */
+    also?: (client: SqlClient, lead: LeadFacts) => Promise<void>;
+  } = {},
 ): Promise<MessageRow[]> {
   const { accountId, leadId, event, jobId } = input;
   return withTenant(db, accountId, async (_tx, client) => {
     const lead = await leadFacts(client, accountId, leadId);
     if (!lead || lead.is_held || lead.status === 'spam') return [];
+    await options.also?.(client, lead);
     const agents = await agentsFor(client, accountId, lead.assigned_user_id);
     const values = templateValues(lead, agents);
     const from = sender(deps, lead.brand_name ?? lead.account_name);

@@ -4,6 +4,7 @@ import { makeLead, makePage } from '../../../test/factories.ts';
 import { asSession, type SignedUp, signUp, useTestApp } from '../../../test/http.ts';
 import { testConfig } from '../../config.ts';
 import { withTenant } from '../../db/tenant.ts';
+import { routePage } from '../../pages/testing.ts';
 import {
   FAKE_TWILIO_ACCOUNT_SID,
   FAKE_TWILIO_AUTH_TOKEN,
@@ -642,6 +643,56 @@ describe('voice callback', () => {
     expect(detail.events.map((e: { kind: string }) => e.kind)).toContain('call_connected');
     expect(detail.speedToLead.firstTouchSeconds).not.toBeNull();
     expect(twilio.unexpected).toEqual([]);
+  });
+
+  it("is queued by a form submission on its own: rings the agent at once, or waits out the lead's quiet hours", async () => {
+    const a = await accountWithNumber({ plan: 'pro', callback: true });
+    const page = await makePage(t.db, { accountId: a.accountId, kind: 'contact', title: 'Contact me' });
+    await routePage(t.db, a.accountId, page.id);
+    // A ZIP whose zone is in its day now, if any US zone is (there are hours when none is).
+    const zips: [string, string][] = [
+      ['10001', 'America/New_York'],
+      ['60601', 'America/Chicago'],
+      ['80202', 'America/Denver'],
+      ['90012', 'America/Los_Angeles'],
+      ['99501', 'America/Anchorage'],
+      ['96813', 'Pacific/Honolulu'],
+      ['00901', 'America/Puerto_Rico'],
+    ];
+    const day = zips.find(([, zone]) => !isQuietTime(new Date(), zone));
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/public/pages/${page.id}/leads`,
+      payload: {
+        fullName: 'Rae Call',
+        phone: '(212) 555-0188',
+        postalCode: (day ?? zips[0]!)[0],
+        message: 'Call me',
+      },
+      remoteAddress: '203.0.113.77',
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const { leadId } = res.json();
+    const [call] = await waitFor(
+      () =>
+        sql<{ status: string; to_number: string }>(
+          a.accountId,
+          'SELECT status, to_number FROM calls WHERE account_id = $1 AND lead_id = $2',
+          [a.accountId, leadId],
+        ),
+      (rows) => rows.length > 0 && (day === undefined || rows[0]!.status !== 'queued'),
+    );
+    expect(call?.to_number).toBe(a.agentPhone);
+    if (day) {
+      const placed = await waitFor(
+        () => twilio.calls.filter((c) => c.To === a.agentPhone),
+        (c) => c.length > 0,
+      );
+      expect(placed).toHaveLength(1);
+      expect(placed[0]!.Twiml).toContain('Rae Call');
+    } else {
+      expect(call?.status).toBe('deferred');
+    }
   });
 
   it('is not placed on a plan without it, nor for an agent who did not turn it on', async () => {
