@@ -12,7 +12,13 @@ import {
   twilioSignature,
 } from '../../providers/sms/twilio.fake.ts';
 import { createTwilioSmsProvider } from '../../providers/sms/twilio.ts';
-import { deliverAll, type MessagingDeps, planLeadNotifications } from './messaging.service.ts';
+import { recordMessage } from './messages.repo.ts';
+import {
+  deliverAll,
+  deliverMessage,
+  type MessagingDeps,
+  planLeadNotifications,
+} from './messaging.service.ts';
 import { isQuietTime } from './quiet-hours.ts';
 import { placeVoiceCallback, planCallbackFor } from './voice-callback.service.ts';
 
@@ -565,6 +571,75 @@ describe('new-lead texts', () => {
     expect(deferred).toHaveLength(1);
     expect(deferred[0]!.getTime()).toBeGreaterThan(Date.now());
     expect(twilio.messages.filter((m) => m.To === lead.phoneE164)).toEqual([]);
+  });
+});
+
+describe('a Twilio outage', () => {
+  it('ends with the text sent exactly once: 500, then a timeout-free recovery', async () => {
+    const a = await accountWithNumber({ timezone: dayZone() });
+    const lead = await makeLead(t.db, { accountId: a.accountId, fullName: 'Out Age', phoneE164: ukNumber() });
+    const [m] = await withTenant(t.db, a.accountId, async (_tx, client) => [
+      await recordMessage(client, a.accountId, {
+        leadId: lead.id,
+        channel: 'sms',
+        kind: 'manual',
+        to: lead.phoneE164!,
+        from: a.number,
+        subject: null,
+        body: 'Are you free at 4?',
+        templateId: null,
+        idempotencyKey: `manual:${crypto.randomUUID()}`,
+        metered: true,
+      }),
+    ]);
+    twilio.failNext(2, 500);
+    const options = { lastAttempt: false, pepper: 'p' };
+    expect(await deliverMessage(t.db, deps(), a.accountId, m!.id, options)).toBe('retry');
+    expect(await deliverMessage(t.db, deps(), a.accountId, m!.id, options)).toBe('retry');
+    expect(await deliverMessage(t.db, deps(), a.accountId, m!.id, options)).toBe('sent');
+    // The job's later runs find it sent and send nothing.
+    expect(await deliverMessage(t.db, deps(), a.accountId, m!.id, options)).toBe('skipped');
+    expect(twilio.messages.filter((x) => x.To === lead.phoneE164)).toHaveLength(1);
+    const [row] = await sql(
+      a.accountId,
+      'SELECT status, attempts, error FROM messages WHERE account_id = $1 AND id = $2',
+      [a.accountId, m!.id],
+    );
+    expect(row).toEqual({ status: 'sent', attempts: 3, error: null });
+    const [usage] = await sql<{ sms_sent: number }>(
+      a.accountId,
+      'SELECT sms_sent FROM usage_counters WHERE account_id = $1',
+      [a.accountId],
+    );
+    expect(usage?.sms_sent).toBe(1);
+  });
+
+  it('never sends twice after an attempt cut short: the text is dead-lettered for a person to resend', async () => {
+    const a = await accountWithNumber({ timezone: dayZone() });
+    const lead = await makeLead(t.db, {
+      accountId: a.accountId,
+      fullName: 'Cut Short',
+      phoneE164: ukNumber(),
+    });
+    const id = crypto.randomUUID();
+    // As a crash between the attempt's record and the provider's answer leaves it.
+    await sql(
+      a.accountId,
+      `INSERT INTO messages (account_id, id, lead_id, channel, kind, to_address, from_address, body, status, attempts,
+         idempotency_key) VALUES ($1, $2, $3, 'sms', 'manual', $4, $5, 'Hello', 'sending', 1, $6)`,
+      [a.accountId, id, lead.id, lead.phoneE164, a.number, `manual:${id}`],
+    );
+    expect(await deliverMessage(t.db, deps(), a.accountId, id, { lastAttempt: false, pepper: 'p' })).toBe(
+      'failed',
+    );
+    expect(twilio.messages.filter((x) => x.To === lead.phoneE164)).toEqual([]);
+    const [row] = await sql<{ status: string; error: string }>(
+      a.accountId,
+      'SELECT status, error FROM messages WHERE account_id = $1 AND id = $2',
+      [a.accountId, id],
+    );
+    expect(row?.status).toBe('failed');
+    expect(row?.error).toMatch(/may have been sent/);
   });
 });
 
