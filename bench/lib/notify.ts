@@ -8,7 +8,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import pg from 'pg';
 import type { PageKind } from '../../src/modules/intake/fields.ts';
+import { LEAD_FACTS_SQL } from '../../src/modules/messaging/messaging.service.ts';
 import { defaultAutoresponder, firstNameOf, renderTemplate } from '../../src/modules/messaging/templates.ts';
+import { SENDER_NUMBER_SQL } from '../../src/modules/phone-numbers/phone-numbers.service.ts';
 import { onCleanup, trackChild } from './cleanup.ts';
 import { cpuBetween, cpuSnapshot } from './cpu.ts';
 import { type IntakePayload, intakePayload, submission, type Target } from './intake.ts';
@@ -155,7 +157,7 @@ export function startWorkerChild(env: Record<string, string>, label = 'worker'):
 // The baseline: one `leads.notify` job's database work, raw.
 
 const MESSAGE_COLUMNS = `id, lead_id, channel, kind, to_address, from_address, subject, body, status, attempts,
-  kind NOT IN ('agent_alert') AS metered`;
+  kind NOT IN ('agent_alert', 'verification') AS metered, send_after`;
 
 type RawMessage = {
   id: string;
@@ -187,7 +189,8 @@ type Facts = {
  * The statements of planLeadNotifications + deliverAll (messaging.service.ts, messages.repo.ts,
  * the dev provider's outbox.repo.ts) as text on one `pg` client, in the same transactions:
  *
- *   1. tenant: the lead's facts, its agents, the account's template, two `INSERT … messages`;
+ *   1. tenant: the lead's facts, its agents, the account's template, its sending number, two
+ *      `INSERT … messages`;
  *   2. per message — tenant: `SELECT … FOR UPDATE`, (the autoresponder: the usage counter's
  *      INSERT … ON CONFLICT and guarded UPDATE), `UPDATE … 'sending'`;
  *      system: `INSERT INTO dev_outbox … ON CONFLICT (idempotency_key) DO NOTHING`;
@@ -199,20 +202,7 @@ async function notifyOne(c: pg.Client, ref: LeadRef): Promise<number> {
   const { accountId, leadId } = ref;
   const setup = tenantSetup(accountId);
   const planned = await inTransaction(c, setup, async () => {
-    const lead = (
-      await c.query<Facts>(
-        `SELECT l.id, l.full_name, l.email::text AS email, l.phone_e164, l.address_line, l.city, l.state, l.postal_code,
-       l.message, l.timeline, l.source, l.status, l.is_held, l.assigned_user_id, p.kind AS page_kind,
-       p.title AS page_title, a.name AS account_name, a.phone_e164 AS account_phone,
-       b.display_name AS brand_name, b.phone_e164 AS brand_phone
-     FROM leads l
-     JOIN accounts a ON a.id = l.account_id
-     LEFT JOIN capture_pages p ON p.account_id = l.account_id AND p.id = l.page_id
-     LEFT JOIN branding b ON b.account_id = l.account_id
-     WHERE l.account_id = $1 AND l.id = $2`,
-        [accountId, leadId],
-      )
-    ).rows[0];
+    const lead = (await c.query<Facts>(LEAD_FACTS_SQL, [accountId, leadId])).rows[0];
     if (!lead) throw new Error(`lead ${leadId} not found`);
     const agents = (
       await c.query<{ name: string; email: string }>(
@@ -231,6 +221,8 @@ async function notifyOne(c: pg.Client, ref: LeadRef): Promise<number> {
         [accountId, lead.page_kind],
       )
     ).rows[0];
+    // The account's sending number (none here: no texts are planned).
+    await c.query(SENDER_NUMBER_SQL, [accountId]);
     const who = lead.full_name ?? lead.email ?? 'Someone';
     const alertBody = [
       `New lead from ${lead.page_title}: ${who}.`,
@@ -285,10 +277,10 @@ async function notifyOne(c: pg.Client, ref: LeadRef): Promise<number> {
     for (const m of messages) {
       const { rows: inserted } = await c.query<RawMessage>(
         `INSERT INTO messages (account_id, id, lead_id, channel, kind, to_address, from_address, subject, body,
-       template_id, status, idempotency_key)
+       template_id, status, idempotency_key, send_after)
      SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
        CASE WHEN EXISTS (SELECT 1 FROM suppressions s WHERE s.account_id = $1 AND s.channel = $4
-         AND s.address = lower($6)) THEN 'suppressed' ELSE 'queued' END, $11
+         AND s.address = lower($6)) THEN 'suppressed' ELSE 'queued' END, $11, $12
      ON CONFLICT (account_id, idempotency_key) DO NOTHING
      RETURNING ${MESSAGE_COLUMNS}`,
         [
@@ -303,6 +295,7 @@ async function notifyOne(c: pg.Client, ref: LeadRef): Promise<number> {
           m.body,
           template?.id ?? null,
           m.key,
+          null,
         ],
       );
       if (!inserted[0]) throw new Error(`message ${m.key} existed`);

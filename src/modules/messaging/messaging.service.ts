@@ -94,13 +94,8 @@ export type Agent = { name: string; email: string; phone_e164: string | null };
  */
 const SMS_CONSENT_WORDS = String.raw`\m(sms|texts?|texting|text messages?)\M`;
 
-export async function leadFacts(
-  client: SqlClient,
-  accountId: string,
-  leadId: string,
-): Promise<LeadFacts | undefined> {
-  const { rows } = await client.query<LeadFacts>(
-    `SELECT l.id, l.full_name, l.email::text AS email, l.phone_e164, l.address_line, l.city, l.state, l.postal_code,
+/** The lead's facts for its messages ($1 account, $2 lead); the notify benchmark runs it too. */
+export const LEAD_FACTS_SQL = `SELECT l.id, l.full_name, l.email::text AS email, l.phone_e164, l.address_line, l.city, l.state, l.postal_code,
        l.message, l.timeline, l.source, l.status, l.is_held, l.assigned_user_id, p.kind AS page_kind,
        p.title AS page_title, a.name AS account_name, a.phone_e164 AS account_phone,
        b.display_name AS brand_name, b.brokerage AS brand_brokerage, b.phone_e164 AS brand_phone,
@@ -114,9 +109,14 @@ export async function leadFacts(
      JOIN plans pl ON pl.code = a.plan_code
      LEFT JOIN capture_pages p ON p.account_id = l.account_id AND p.id = l.page_id
      LEFT JOIN branding b ON b.account_id = l.account_id
-     WHERE l.account_id = $1 AND l.id = $2`,
-    [accountId, leadId],
-  );
+     WHERE l.account_id = $1 AND l.id = $2`;
+
+export async function leadFacts(
+  client: SqlClient,
+  accountId: string,
+  leadId: string,
+): Promise<LeadFacts | undefined> {
+  const { rows } = await client.query<LeadFacts>(LEAD_FACTS_SQL, [accountId, leadId]);
   return rows[0];
 }
 

@@ -5,13 +5,14 @@ import { withTenant } from '../../db/tenant.ts';
 import type { JobQueue } from '../../platform/jobs.ts';
 import { leadTriggeredJobs } from '../intake/intake.jobs.ts';
 import { insertNewLead } from '../leads/leads.service.ts';
-import { type MessageRow, recordMessage } from './messages.repo.ts';
+import { type MessageRow, type NewMessage, recordMessage } from './messages.repo.ts';
 import { secondsUntil, sendMessageJob } from './messaging.jobs.ts';
 import {
   accountTemplate,
   agentsFor,
   leadFacts,
   quietHoursSendAfter,
+  sender,
   suppressAddress,
   templateValues,
 } from './messaging.service.ts';
@@ -28,7 +29,14 @@ import { DEFAULT_MISSED_CALL_TEXT, renderTemplate, SMS_STOP_LINE, tidyRendered }
 
 const { MessagingResponse, VoiceResponse } = twilio.twiml;
 
-export type TelephonyDeps = { db: Database; jobs: JobQueue | undefined; publicUrl: string };
+export type TelephonyDeps = {
+  db: Database;
+  jobs: JobQueue | undefined;
+  publicUrl: string;
+  /** For the alert an agent gets when a lead texts back: links into the app, and the sender. */
+  baseUrl: string;
+  emailFrom: string;
+};
 
 /** Carrier keywords (CTIA; Twilio's own opt-out list): the text is only the keyword. */
 const STOP_WORDS = ['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT', 'OPT OUT'];
@@ -170,16 +178,67 @@ export async function receiveSms(deps: TelephonyDeps, accountId: string, sms: In
         [accountId, crypto.randomUUID(), leadId, sms.from, sms.to, reply, `${key}:help`],
       );
     }
+    let alerted = false;
     if (leadId) {
       const kind = { stop: 'sms_opted_out', start: 'sms_opted_in', help: 'sms_received' }[keyword ?? 'help'];
       await leadEvent(client, accountId, leadId, kind, { messageId });
+      // A lead texting back: its agents hear of it as of a new lead (a new one's alert is its own job).
+      if (!created && keyword === null) alerted = await alertReply(deps, client, accountId, leadId, sms);
     }
-    return { reply, created };
+    return { reply, created, alerted };
   });
   if (queued.created) for (const job of leadTriggeredJobs) deps.jobs?.wake(job.name);
+  if (queued.alerted) deps.jobs?.wake(sendMessageJob.name);
   const twiml = new MessagingResponse();
   if (queued.reply) twiml.message(queued.reply);
   return twiml.toString();
+}
+
+/**
+ * Tells the lead's agents (its assigned member, else the owners) by email, and the verified
+ * agent phone by text when the account takes alerts by text, that the lead texted back.
+ */
+async function alertReply(
+  deps: TelephonyDeps,
+  client: SqlClient,
+  accountId: string,
+  leadId: string,
+  sms: InboundSms,
+): Promise<boolean> {
+  const lead = await leadFacts(client, accountId, leadId);
+  if (!lead || lead.is_held || lead.status === 'spam') return false;
+  const who = lead.full_name ?? sms.from;
+  const text = sms.body.length > 300 ? `${sms.body.slice(0, 300)}…` : sms.body;
+  const link = `${deps.baseUrl}/app/leads/${leadId}`;
+  const planned: NewMessage[] = (await agentsFor(client, accountId, lead.assigned_user_id)).map((agent) => ({
+    leadId,
+    channel: 'email',
+    kind: 'agent_alert',
+    to: agent.email,
+    from: sender(deps, 'Porchlight'),
+    subject: `${who} texted you`,
+    body: `${who} (${sms.from}) texted your number ${sms.to}:\n\n${text}\n\nOpen the lead: ${link}`,
+    templateId: null,
+    idempotencyKey: `reply:${sms.messageSid}:${agent.email}`,
+    metered: false,
+  }));
+  if (lead.sms_opt_in && lead.agent_phone && lead.agent_phone_verified) {
+    planned.push({
+      leadId,
+      channel: 'sms',
+      kind: 'agent_alert',
+      to: lead.agent_phone,
+      from: sms.to,
+      subject: null,
+      body: `${who} texted: ${text.slice(0, 200)} ${link}`,
+      templateId: null,
+      idempotencyKey: `reply:${sms.messageSid}:sms`,
+      metered: false,
+    });
+  }
+  for (const m of planned)
+    await queueSend(deps, client, accountId, await recordMessage(client, accountId, m));
+  return planned.length > 0;
 }
 
 export type InboundCall = { callSid: string; from: string; to: string };

@@ -261,6 +261,30 @@ describe('inbound texts', () => {
       /^New lead: \+1512555\d{4}\. http:\/\/localhost:3000\/app\/leads\/[0-9a-f-]{36}$/,
     );
     expect(alert?.From).toBe(a.number);
+    // The lead texting back reaches the agent too: a text and an email.
+    const replied = await waitFor(
+      () => twilio.messages.find((m) => m.To === a.agentPhone && m.Body.startsWith(`${from} texted:`)),
+      (m) => m !== undefined,
+    );
+    expect(replied?.Body).toBe(
+      `${from} texted: It is 12 Elm St http://localhost:3000/app/leads/${leads[0]!.id}`,
+    );
+    const mail = await waitFor(
+      async () =>
+        (
+          (await t.app.inject({ method: 'GET', url: '/api/v1/dev/outbox' })).json().data as {
+            to: string;
+            subject: string;
+            body: string;
+          }[]
+        ).find((m) => m.to === a.email && m.subject === `${from} texted you`),
+      (m) => m !== undefined,
+    );
+    expect(mail?.body).toContain('It is 12 Elm St');
+    // Only the reply is alerted that way: the first text made the lead (its own new-lead alert).
+    expect(twilio.messages.filter((m) => m.To === a.agentPhone && m.Body.includes(' texted: '))).toHaveLength(
+      1,
+    );
     expect(twilio.unexpected).toEqual([]);
   });
 

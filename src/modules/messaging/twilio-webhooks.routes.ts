@@ -59,7 +59,13 @@ const notFound = () => new AppError('not_found', 'NOT_FOUND', 'Not found');
 
 export async function registerTwilioWebhookRoutes(app: FastifyInstance, deps: ModuleDeps): Promise<void> {
   const authToken = deps.config.sms.twilio.authToken;
-  const telephony: TelephonyDeps = { db: deps.db, jobs: deps.jobs, publicUrl: deps.config.publicUrl };
+  const telephony: TelephonyDeps = {
+    db: deps.db,
+    jobs: deps.jobs,
+    publicUrl: deps.config.publicUrl,
+    baseUrl: deps.config.baseUrl,
+    emailFrom: deps.config.emailFrom,
+  };
 
   /** The signature check; the fields as posted when it passes. */
   function verified(request: FastifyRequest): Fields {

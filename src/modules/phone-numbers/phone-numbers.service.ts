@@ -131,12 +131,12 @@ export async function accountOfNumber(db: Database, e164: string): Promise<strin
   });
 }
 
+/** The account's sending number ($1 account); the notify benchmark runs it too. */
+export const SENDER_NUMBER_SQL = `SELECT e164 FROM phone_numbers WHERE account_id = $1 AND provider = 'twilio'
+  ORDER BY (purpose = 'main') DESC NULLS LAST, created_at, id LIMIT 1`;
+
 /** The number texts and calls go out from: the account's first Twilio number. */
 export async function senderNumber(client: SqlClient, accountId: string): Promise<string | null> {
-  const { rows } = await client.query<{ e164: string }>(
-    `SELECT e164 FROM phone_numbers WHERE account_id = $1 AND provider = 'twilio'
-     ORDER BY (purpose = 'main') DESC NULLS LAST, created_at, id LIMIT 1`,
-    [accountId],
-  );
+  const { rows } = await client.query<{ e164: string }>(SENDER_NUMBER_SQL, [accountId]);
   return rows[0]?.e164 ?? null;
 }
