@@ -298,6 +298,12 @@ export async function receiveCall(
   return twiml.toString();
 }
 
+/** What Twilio posts when a `<Dial>` ends (its action URL). */
+export type DialReport = { callSid: string; dialStatus: string; dialSeconds: number | null };
+
+/** The dialled party picked up (Twilio's DialCallStatus). */
+const wasAnswered = (r: DialReport) => r.dialStatus === 'completed' || r.dialStatus === 'answered';
+
 type CallRow = {
   id: string;
   lead_id: string | null;
@@ -336,9 +342,9 @@ export async function inboundDialed(
   deps: TelephonyDeps,
   accountId: string,
   callId: string,
-  report: { callSid: string; dialStatus: string; dialSeconds: number | null },
+  report: DialReport,
 ): Promise<string | null> {
-  const connected = report.dialStatus === 'completed' || report.dialStatus === 'answered';
+  const connected = wasAnswered(report);
   const found = await withTenant(deps.db, accountId, async (_tx, client) => {
     const call = await callFor(client, accountId, callId, report.callSid);
     if (call?.kind !== 'inbound') return null;
@@ -495,9 +501,9 @@ export async function callbackBridged(
   deps: TelephonyDeps,
   accountId: string,
   callId: string,
-  report: { callSid: string; dialStatus: string; dialSeconds: number | null },
+  report: DialReport,
 ): Promise<string | null> {
-  const connected = report.dialStatus === 'completed' || report.dialStatus === 'answered';
+  const connected = wasAnswered(report);
   const done = await withTenant(deps.db, accountId, async (_tx, client) => {
     const call = await callFor(client, accountId, callId, report.callSid);
     if (call?.kind !== 'voice_callback') return false;
