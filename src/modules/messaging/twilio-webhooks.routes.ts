@@ -4,16 +4,10 @@ import { isUuid } from '../../db/tenant.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { ModuleDeps } from '../../platform/module.ts';
 import { accountOfNumber } from '../phone-numbers/phone-numbers.service.ts';
-import {
-  callbackAnswered,
-  callbackBridged,
-  callStatus,
-  inboundDialed,
-  messageStatus,
-  receiveCall,
-  receiveSms,
-  type TelephonyDeps,
-} from './telephony.service.ts';
+import { callbackAnswered, callbackBridged, inboundDialed, receiveCall } from './calls.service.ts';
+import { callStatus, messageStatus } from './delivery-reports.service.ts';
+import { receiveSms } from './inbound-sms.service.ts';
+import type { TelephonyDeps } from './telephony.ts';
 
 /**
  * Twilio's webhooks: `POST /webhooks/twilio/sms` (a text to one of an account's numbers),
