@@ -24,6 +24,7 @@ import { registerPageRoutes } from './modules/pages/pages.routes.ts';
 import { registerPhoneNumberRoutes } from './modules/phone-numbers/phone-numbers.routes.ts';
 import { registerPlanRoutes } from './modules/plans/plans.routes.ts';
 import { registerTeamRoutes } from './modules/team/team.routes.ts';
+import { registerDashboard } from './pages/dashboard.ts';
 import { siteUrlRewriter } from './pages/host.ts';
 import { registerSiteRoutes } from './pages/site.routes.ts';
 import { registerUnsubscribeRoutes } from './pages/unsubscribe.ts';
@@ -170,6 +171,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerIntakeRoutes(app, modules);
   await registerSiteRoutes(app, modules);
   await registerUnsubscribeRoutes(app, modules);
+  await registerDashboard(app);
   await registerTwilioWebhookRoutes(app, modules);
   await registerEmailWebhookRoutes(app, modules);
   if (deps.configure) await deps.configure(app, { db: deps.db });

@@ -170,9 +170,14 @@ describe.skipIf(process.env.TEST_ENGINE === 'postgres')('server processes', () =
       proc,
       timeoutMs: 45_000,
     });
-    const gone = fetch(`${base}/__test/slow-db?ms=1500`, { signal: AbortSignal.timeout(300) }).catch(
-      () => 'aborted',
-    );
+    // The client hangs up once the handler has started (not before: on a busy machine the
+    // request could otherwise be dropped before it reaches the handler).
+    const hangUp = new AbortController();
+    const gone = fetch(`${base}/__test/slow-db?ms=1500`, { signal: hangUp.signal }).catch(() => 'aborted');
+    await waitFor('the handler', () => (proc.stdout().includes('SLOW-DB start') ? true : undefined), {
+      proc,
+    });
+    hangUp.abort();
     expect(await gone).toBe('aborted');
     proc.child.kill('SIGTERM');
     expect(await exitWithin(proc, 30_000)).toBe(0);

@@ -52,6 +52,16 @@ export const leadsCases: Record<string, Case> = {
     const after = (await as(ctx.b, ctx.app)('GET', '/api/v1/leads/counts')).json();
     expect(after).toEqual(before);
   },
+  // B's stream of new leads (the JSON form) shows none of A's.
+  'GET /api/v1/leads/stream': async (ctx) => {
+    const since = new Date(Date.now() - 60_000).toISOString();
+    const lead = await leadOf(ctx.a, ctx);
+    const res = await as(ctx.b, ctx.app)('GET', `/api/v1/leads/stream?since=${encodeURIComponent(since)}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.body).not.toContain(lead.id);
+    const own = await as(ctx.a, ctx.app)('GET', `/api/v1/leads/stream?since=${encodeURIComponent(since)}`);
+    expect(own.body).toContain(lead.id);
+  },
   'GET /api/v1/leads/:id': async (ctx) => {
     const lead = await leadOf(ctx.a, ctx);
     expectNotFound(await as(ctx.b, ctx.app)('GET', `/api/v1/leads/${lead.id}`));

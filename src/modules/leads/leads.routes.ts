@@ -13,6 +13,7 @@ import {
   usageSchema,
 } from './leads.schema.ts';
 import { getLeadDetail } from './leads.service.ts';
+import { registerLeadStreamRoutes } from './leads-stream.routes.ts';
 import { registerLeadWriteRoutes } from './leads-write.routes.ts';
 import { getUsage } from './usage.service.ts';
 
@@ -106,4 +107,5 @@ export function registerLeadRoutes(app: FastifyInstance, deps: ModuleDeps): void
   );
 
   registerLeadWriteRoutes(app, deps);
+  registerLeadStreamRoutes(app, deps);
 }

@@ -1,0 +1,211 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testConfig } from '../src/config.ts';
+import { routePage } from '../src/pages/testing.ts';
+import { makeLead, makePage } from './factories.ts';
+import { signUp, useTestApp } from './http.ts';
+
+/**
+ * The dashboard as an agent uses it, in Debian's Chromium against a real server: sign up, the
+ * empty inbox, a visitor's submission arriving live (no reload), the lead opened, a note added
+ * and its status changed, both on its timeline.
+ */
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const hasChromium = fs.existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`test/dashboard.browser.test.ts skipped: no Chromium at ${CHROMIUM}`);
+
+/** A port free now, so BASE_URL (the CSRF check's origin) can name it before the app is built. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** axe-core's serious and critical findings on the page as it stands (the script injected). */
+async function axeProblems(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: path.resolve('node_modules/axe-core/axe.min.js') });
+  // Runs in the page (a string: this file has no DOM types).
+  const violations = (await page.evaluate(
+    'axe.run().then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => ({ target: n.target })) })))',
+  )) as { id: string; impact: string; nodes: { target: string[] }[] }[];
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** Where screenshots go when SCREENSHOTS=1 (npm run screenshots:dashboard); otherwise none are written. */
+const SHOTS = process.env.SCREENSHOTS === '1' ? path.resolve('docs/screenshots') : null;
+
+const port = await freePort();
+const origin = `http://127.0.0.1:${port}`;
+
+describe.skipIf(!hasChromium)('the dashboard in a browser', () => {
+  const t = useTestApp({
+    withJobs: true,
+    config: testConfig({ BASE_URL: origin, INTAKE_MIN_FILL_SECONDS: '0' }),
+  });
+  let browser: Browser;
+
+  beforeAll(async () => {
+    // The built dashboard (only rebuilt when web/ changed).
+    execFileSync('npx', ['tsx', 'scripts/build-web.ts'], { stdio: 'inherit' });
+    await t.app.listen({ port, host: '127.0.0.1' });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+      ],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('signs up, sees a visitor’s lead arrive without a reload, adds a note and moves it to contacted', async () => {
+    const agent = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await agent.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('response', async (r) => {
+      if (r.status() >= 400)
+        console.log('DBG http', r.status(), r.url(), (await r.text().catch(() => '')).slice(0, 200));
+    });
+    setTimeout(
+      async () =>
+        console.log(
+          'DBG',
+          page.url(),
+          (
+            await page
+              .locator('body')
+              .innerText()
+              .catch(() => '')
+          ).slice(0, 400),
+        ),
+      20000,
+    );
+    await page.goto(`${origin}/app/`);
+    await page.waitForURL(/\/app\/login/);
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    const slug = `dash-${Date.now().toString(36)}`;
+    await page.getByLabel('Your name').fill('Dana Ruiz');
+    await page.getByLabel('Work email').fill(`${slug}@example.test`);
+    await page.getByLabel('Password').fill('a long enough password 123');
+    await page.getByLabel('Business name').fill('Ruiz Homes');
+    await page.getByLabel("Your pages' address").fill(slug);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL(/\/app\/leads$/);
+    await page.getByRole('heading', { name: 'No leads here yet' }).waitFor();
+
+    // A visitor, in a browser of their own, sends the account's page.
+    const accountId = await page.evaluate(async () => {
+      const me = (await (await fetch('/api/v1/me')).json()) as { activeAccountId: string };
+      return me.activeAccountId;
+    });
+    const form = await makePage(t.db, { accountId, kind: 'contact', title: 'Talk to Dana' });
+    await routePage(t.db, accountId, form.id);
+    const visitor = await browser.newContext();
+    const site = await visitor.newPage();
+    await site.goto(`${origin}/p/${slug}/${form.slug}`);
+    await site.getByLabel('Your name').fill('Pat Visitor');
+    await site.getByLabel('Email', { exact: true }).fill('pat.visitor@example.com');
+    await site.getByLabel('Phone', { exact: true }).fill('(512) 555-0142');
+    const sent = Date.now();
+    await Promise.all([site.waitForURL(/\/thanks$/), site.getByRole('button').last().click()]);
+
+    // The inbox shows it without a reload.
+    const row = page.getByRole('link', { name: /Pat Visitor/ });
+    await row.waitFor({ timeout: 5000 });
+    const seenAfter = Date.now() - sent;
+    expect(seenAfter).toBeLessThan(2000);
+
+    await row.click();
+    await page.waitForURL(/\/app\/leads\/[0-9a-f-]{36}$/);
+    await page.getByRole('heading', { name: /Pat Visitor/ }).waitFor();
+    await page.getByLabel('Note', { exact: true }).fill('Called, left a voicemail.');
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await page.getByText('Called, left a voicemail.').last().waitFor();
+    await page.getByLabel('Status', { exact: true }).selectOption('contacted');
+    await expect
+      .poll(async () => (await page.locator('body').innerText()).match(/contacted/gi)?.length ?? 0, {
+        timeout: 5000,
+      })
+      .toBeGreaterThan(1);
+    const timeline = await page.locator('body').innerText();
+    expect(timeline).toContain('Called, left a voicemail.');
+    expect(errors).toEqual([]);
+    console.log(
+      `dashboard: the lead showed in the open inbox ${seenAfter} ms after the visitor sent the form`,
+    );
+    await visitor.close();
+    await agent.close();
+  }, 60_000);
+
+  it('has no serious accessibility problems on the inbox, a lead and the board, at desktop and phone widths', async () => {
+    const owner = await signUp(t.app, 'axe');
+    const names = ['Jordan Lee', 'Sam Rivera', 'Alex Kim', 'Morgan Diaz', 'Casey Fox'];
+    const leads = [];
+    for (const [i, fullName] of names.entries()) {
+      leads.push(
+        await makeLead(t.db, {
+          accountId: owner.accountId,
+          fullName,
+          email: `${fullName.split(' ')[0]!.toLowerCase()}@example.com`,
+          phoneE164: `+1512555014${i}`,
+          addressLine: `${10 + i} Oak Street`,
+          city: 'Austin',
+          status: (['new', 'new', 'contacted', 'qualified', 'booked'] as const)[i],
+        }),
+      );
+    }
+    for (const size of [
+      { name: 'desktop', width: 1280, height: 800 },
+      { name: 'phone', width: 375, height: 740 },
+    ]) {
+      // bypassCSP: the app's CSP rightly forbids the injected axe script.
+      const context = await browser.newContext({
+        viewport: { width: size.width, height: size.height },
+        bypassCSP: true,
+      });
+      await context.addCookies([{ name: 'porchlight_session', value: owner.cookie, url: origin }]);
+      const page = await context.newPage();
+      const screens = [
+        {
+          name: 'inbox',
+          url: '/app/leads',
+          ready: () => page.getByRole('link', { name: /Jordan Lee/ }).waitFor(),
+        },
+        {
+          name: 'lead',
+          url: `/app/leads/${leads[0]!.id}`,
+          ready: () => page.getByRole('heading', { name: /Jordan Lee/ }).waitFor(),
+        },
+        { name: 'board', url: '/app/board', ready: () => page.getByText('Morgan Diaz').first().waitFor() },
+      ];
+      for (const screen of screens) {
+        await page.goto(`${origin}${screen.url}`);
+        await screen.ready();
+        expect(await axeProblems(page), `${screen.name} at ${size.name} width`).toEqual([]);
+        if (SHOTS)
+          await page.screenshot({
+            path: path.join(SHOTS, `dashboard-${screen.name}-${size.name}.png`),
+            fullPage: true,
+          });
+      }
+      await context.close();
+    }
+  }, 90_000);
+});

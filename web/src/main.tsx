@@ -1,0 +1,51 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { createBrowserRouter, Navigate, RouterProvider } from 'react-router';
+import './app.css';
+import { ApiError } from './api.ts';
+import { AppShell } from './components/shell.tsx';
+import { ToastProvider } from './components/toast.tsx';
+import { Login, Signup } from './screens/auth.tsx';
+import { Board } from './screens/Board.tsx';
+import { Inbox } from './screens/Inbox.tsx';
+import { LeadDetail } from './screens/LeadDetail.tsx';
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      // A 4xx will not change on its own; anything else gets one more try.
+      retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 1,
+      refetchOnWindowFocus: true,
+    },
+  },
+});
+
+const router = createBrowserRouter(
+  [
+    { path: '/login', element: <Login /> },
+    { path: '/signup', element: <Signup /> },
+    {
+      path: '/',
+      element: <AppShell />,
+      children: [
+        { index: true, element: <Navigate to="/leads" replace /> },
+        { path: 'leads', element: <Inbox /> },
+        { path: 'leads/:id', element: <LeadDetail /> },
+        { path: 'board', element: <Board /> },
+      ],
+    },
+    { path: '*', element: <Navigate to="/leads" replace /> },
+  ],
+  { basename: '/app' },
+);
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <QueryClientProvider client={queryClient}>
+      <ToastProvider>
+        <RouterProvider router={router} />
+      </ToastProvider>
+    </QueryClientProvider>
+  </StrictMode>,
+);

@@ -1,0 +1,221 @@
+import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { get, LEAD_STATUSES, type Lead, type LeadList, type LeadStatus } from '../api.ts';
+import { useToast } from '../components/toast.tsx';
+import './inbox.css';
+
+const SOURCES = [
+  'home_valuation',
+  'buyer_interest',
+  'contact',
+  'custom',
+  'sms',
+  'missed_call',
+  'api',
+  'import',
+];
+const label = (s: string) => s.replaceAll('_', ' ');
+/** Placeholder rows while the first page loads (the list keeps its height: no layout shift). */
+const SKELETON_ROWS = ['s1', 's2', 's3', 's4', 's5', 's6'];
+
+/** "3 min ago", "yesterday", a date: enough to sort by eye. */
+export function ago(iso: string, now = Date.now()): string {
+  const s = Math.max(0, Math.round((now - new Date(iso).getTime()) / 1000));
+  if (s < 60) return 'just now';
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 86_400) return `${Math.floor(s / 3600)} h ago`;
+  if (s < 172_800) return 'yesterday';
+  return new Date(iso).toLocaleDateString();
+}
+
+/**
+ * New leads while the inbox is open: the server's event stream (GET /api/v1/leads/stream);
+ * each one refreshes the list and is announced (and, if asked, chimes).
+ */
+function useLiveLeads(onLead: (id: string) => void) {
+  const handler = useRef(onLead);
+  handler.current = onLead;
+  useEffect(() => {
+    const source = new EventSource('/api/v1/leads/stream');
+    source.addEventListener('lead', (e) => {
+      const { id, status } = JSON.parse((e as MessageEvent).data) as { id: string; status: string };
+      if (status !== 'spam') handler.current(id);
+    });
+    return () => source.close();
+  }, []);
+}
+
+function chime() {
+  try {
+    const ctx = new AudioContext();
+    const osc = ctx.createOscillator();
+    const gain = ctx.createGain();
+    osc.frequency.value = 880;
+    gain.gain.setValueAtTime(0.15, ctx.currentTime);
+    gain.gain.exponentialRampToValueAtTime(0.001, ctx.currentTime + 0.4);
+    osc.connect(gain).connect(ctx.destination);
+    osc.start();
+    osc.stop(ctx.currentTime + 0.4);
+  } catch {
+    // No audio here: the visible alert is enough.
+  }
+}
+
+/** The leads inbox: newest first, filters and search in the URL, live arrivals. */
+export function Inbox() {
+  const [params, setParams] = useSearchParams();
+  const [q, setQ] = useState(params.get('q') ?? '');
+  const [fresh, setFresh] = useState<string[]>([]);
+  const [sound, setSound] = useState(() => localStorage.getItem('porchlight.chime') === 'on');
+  const queryClient = useQueryClient();
+  const toast = useToast();
+  const status = params.get('status') ?? '';
+  const source = params.get('source') ?? '';
+  const held = params.get('held') ?? '';
+
+  // Search as you type, once the typing pauses.
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      const next = new URLSearchParams(params);
+      if (q.trim().length >= 2) next.set('q', q.trim());
+      else next.delete('q');
+      if (next.toString() !== params.toString()) setParams(next, { replace: true });
+    }, 250);
+    return () => clearTimeout(timer);
+  }, [q, params, setParams]);
+
+  const filters = new URLSearchParams({ limit: '50', counts: 'true' });
+  for (const key of ['status', 'source', 'held', 'q']) {
+    const v = params.get(key);
+    if (v) filters.set(key, v);
+  }
+  const list = useInfiniteQuery({
+    queryKey: ['leads', filters.toString()],
+    queryFn: ({ pageParam }) =>
+      get<LeadList>(
+        `/leads?${filters.toString()}${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ''}`,
+      ),
+    initialPageParam: '',
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+
+  useLiveLeads((id) => {
+    setFresh((f) => [id, ...f]);
+    queryClient.invalidateQueries({ queryKey: ['leads'] });
+    toast.show('New lead');
+    if (sound) chime();
+  });
+
+  const leads: Lead[] = list.data?.pages.flatMap((p) => p.data) ?? [];
+  const counts = list.data?.pages[0]?.counts;
+  const set = (key: string, value: string) => {
+    const next = new URLSearchParams(params);
+    if (value) next.set(key, value);
+    else next.delete(key);
+    setParams(next, { replace: true });
+  };
+
+  return (
+    <div className="inbox">
+      <div className="row inbox-head">
+        <h1>Inbox</h1>
+        <label className="row chime">
+          <input
+            type="checkbox"
+            checked={sound}
+            onChange={(e) => {
+              setSound(e.target.checked);
+              localStorage.setItem('porchlight.chime', e.target.checked ? 'on' : 'off');
+            }}
+          />
+          Chime for new leads
+        </label>
+      </div>
+      <nav className="status-tabs" aria-label="Status">
+        <button type="button" aria-pressed={status === ''} onClick={() => set('status', '')}>
+          All
+        </button>
+        {LEAD_STATUSES.filter((s) => s !== 'spam').map((s: LeadStatus) => (
+          <button type="button" key={s} aria-pressed={status === s} onClick={() => set('status', s)}>
+            {label(s)} <span className="count">{counts?.byStatus[s] ?? ''}</span>
+          </button>
+        ))}
+      </nav>
+      <div className="row filters">
+        <label className="sr-only" htmlFor="search">
+          Search leads
+        </label>
+        <input
+          id="search"
+          type="search"
+          placeholder="Search name, email, phone, address"
+          value={q}
+          onChange={(e) => setQ(e.target.value)}
+        />
+        <label className="sr-only" htmlFor="source">
+          Source
+        </label>
+        <select id="source" value={source} onChange={(e) => set('source', e.target.value)}>
+          <option value="">Any source</option>
+          {SOURCES.map((s) => (
+            <option key={s} value={s}>
+              {label(s)}
+            </option>
+          ))}
+        </select>
+        <label className="sr-only" htmlFor="held">
+          Held
+        </label>
+        <select id="held" value={held} onChange={(e) => set('held', e.target.value)}>
+          <option value="">Held or not</option>
+          <option value="true">Held by the plan ({counts?.held ?? 0})</option>
+          <option value="false">Not held</option>
+        </select>
+      </div>
+      {list.isError ? (
+        <p className="form-error" role="alert">
+          {list.error.message}
+        </p>
+      ) : null}
+      <ul className="lead-list" aria-busy={list.isPending} aria-label="Leads">
+        {list.isPending
+          ? SKELETON_ROWS.map((k) => <li key={k} className="lead-row skeleton" aria-hidden="true" />)
+          : leads.map((lead) => (
+              <li key={lead.id} className={`lead-row ${fresh.includes(lead.id) ? 'fresh' : ''}`}>
+                <Link to={`/leads/${lead.id}`}>
+                  <span className="name">
+                    {lead.isHeld ? 'Held lead' : (lead.fullName ?? lead.email ?? lead.phone ?? 'No name')}
+                  </span>
+                  <span className="contact muted">
+                    {lead.isHeld
+                      ? 'Details hidden until your plan allows'
+                      : [lead.phone, lead.email].filter(Boolean).join(' · ')}
+                  </span>
+                  <span className="badge">{label(lead.status)}</span>
+                  <span className="muted source">{label(lead.source)}</span>
+                  <time className="muted" dateTime={lead.createdAt}>
+                    {ago(lead.createdAt)}
+                  </time>
+                </Link>
+              </li>
+            ))}
+      </ul>
+      {!list.isPending && leads.length === 0 ? (
+        <div className="card empty">
+          <h2>No leads here yet</h2>
+          <p className="muted">
+            {params.toString() && params.toString() !== ''
+              ? 'Nothing matches these filters.'
+              : 'Publish a capture page and share its link: new leads appear here the moment they arrive.'}
+          </p>
+        </div>
+      ) : null}
+      {list.hasNextPage ? (
+        <button type="button" onClick={() => list.fetchNextPage()} disabled={list.isFetchingNextPage}>
+          {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
+        </button>
+      ) : null}
+    </div>
+  );
+}
