@@ -176,6 +176,11 @@ describe.skipIf(!hasChromium)('the dashboard in a browser', () => {
           ready: () => page.getByRole('heading', { name: /Jordan Lee/ }).waitFor(),
         },
         { name: 'board', url: '/app/board', ready: () => page.getByText('Morgan Diaz').first().waitFor() },
+        {
+          name: 'settings',
+          url: '/app/settings?section=team',
+          ready: () => page.getByRole('heading', { name: 'Team' }).first().waitFor(),
+        },
       ];
       for (const screen of screens) {
         await page.goto(`${origin}${screen.url}`);

@@ -7,9 +7,12 @@ import { ApiError } from './api.ts';
 import { AppShell } from './components/shell.tsx';
 import { ToastProvider } from './components/toast.tsx';
 import { Login, Signup } from './screens/auth.tsx';
+import { AcceptInvitation } from './screens/auth-invitation.tsx';
+import { ForgotPassword, ResetPassword, VerifyEmail } from './screens/auth-recovery.tsx';
 import { Board } from './screens/Board.tsx';
 import { Inbox } from './screens/Inbox.tsx';
 import { LeadDetail } from './screens/LeadDetail.tsx';
+import { Settings } from './screens/Settings.tsx';
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -25,6 +28,10 @@ const router = createBrowserRouter(
   [
     { path: '/login', element: <Login /> },
     { path: '/signup', element: <Signup /> },
+    { path: '/forgot-password', element: <ForgotPassword /> },
+    { path: '/reset-password', element: <ResetPassword /> },
+    { path: '/verify-email', element: <VerifyEmail /> },
+    { path: '/accept-invitation', element: <AcceptInvitation /> },
     {
       path: '/',
       element: <AppShell />,
@@ -33,6 +40,7 @@ const router = createBrowserRouter(
         { path: 'leads', element: <Inbox /> },
         { path: 'leads/:id', element: <LeadDetail /> },
         { path: 'board', element: <Board /> },
+        { path: 'settings', element: <Settings /> },
       ],
     },
     { path: '*', element: <Navigate to="/leads" replace /> },

@@ -3,6 +3,7 @@ import { isUuid, withSystem, withTenant } from '../../db/tenant.ts';
 import type { FieldError } from '../../platform/errors.ts';
 import type { ModuleDeps } from '../../platform/module.ts';
 import { hashIp } from '../../platform/tokens.ts';
+import { announceLead } from '../leads/lead-arrivals.ts';
 import { PAGE_FIELDS, type PageKind } from './fields.ts';
 import { leadTriggeredJobs } from './intake.jobs.ts';
 import { type NormalizedLead, type NormalizedSubmission, normalizeSubmission } from './normalize.ts';
@@ -234,8 +235,10 @@ export function createIntake(deps: ModuleDeps) {
     switch (result.outcome) {
       case 'created':
       case 'merged':
-        // Committed: the agent is waiting for the alert, so this process's workers fetch now.
+        // Committed: the agent is waiting for the alert, so this process's workers fetch now,
+        // and an open inbox of the account looks now.
         for (const name of jobNames) deps.jobs?.wake(name);
+        announceLead(route.accountId);
         return { outcome: result.outcome, leadId: result.leadId!, held: result.held ?? false };
       case 'spam':
       case 'replayed':

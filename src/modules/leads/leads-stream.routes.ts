@@ -5,6 +5,7 @@ import type { Database } from '../../db/client.ts';
 import { withTenant } from '../../db/tenant.ts';
 import type { ModuleDeps } from '../../platform/module.ts';
 import { requireScope } from '../identity/api-keys.service.ts';
+import { onLeadArrival } from './lead-arrivals.ts';
 
 /**
  * New leads as they arrive, for the dashboard's inbox: `GET /api/v1/leads/stream` answers
@@ -79,12 +80,19 @@ export function registerLeadStreamRoutes(app: FastifyInstance, deps: ModuleDeps)
       const opened = new Date(since);
       let closed = false;
       let busy = false;
+      // Asked to look while a look was under way: look again right after it.
+      let again = false;
       // Each poll looks back LOOKBACK_MS past the last lead sent: a lead whose transaction began
       // earlier but committed later is still seen; ids already sent are not sent again.
       const sent = new Map<string, number>();
       const tick = async () => {
-        if (closed || busy) return;
+        if (closed) return;
+        if (busy) {
+          again = true;
+          return;
+        }
         busy = true;
+        again = false;
         try {
           // Not before the stream opened (the client has just loaded the list): only arrivals.
           const from = Math.max(opened.getTime(), since.getTime() - LOOKBACK_MS);
@@ -102,12 +110,16 @@ export function registerLeadStreamRoutes(app: FastifyInstance, deps: ModuleDeps)
         } finally {
           busy = false;
         }
+        if (again) void tick();
       };
       const poll = setInterval(tick, POLL_MS);
+      // A lead taken by this process: look now rather than at the next poll.
+      const unsubscribe = onLeadArrival(accountId, () => void tick());
       const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
       request.raw.on('close', () => {
         closed = true;
         clearInterval(poll);
+        unsubscribe();
         clearInterval(heartbeat);
       });
     },

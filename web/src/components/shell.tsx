@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { Navigate, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
-import { post } from '../api.ts';
+import { type Me, post, put } from '../api.ts';
 import { SessionProvider, useMe } from './session.tsx';
 import { useToast } from './toast.tsx';
 
@@ -11,6 +12,7 @@ export function AppShell() {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const toast = useToast();
+  const [switching, setSwitching] = useState(false);
   if (me.isPending) return <p className="sr-only">Loading…</p>;
   if (!me.data) return <Navigate to={`/login?next=${encodeURIComponent(location.pathname)}`} replace />;
   const active =
@@ -27,6 +29,20 @@ export function AppShell() {
     }
   }
 
+  async function switchAccount(accountId: string) {
+    setSwitching(true);
+    try {
+      await put('/session', { accountId });
+      // Everything cached belongs to the other account: start again from who am I.
+      queryClient.clear();
+      navigate('/leads');
+    } catch (e) {
+      toast.error(e);
+    } finally {
+      setSwitching(false);
+    }
+  }
+
   return (
     <SessionProvider value={{ me: me.data, accountId: active.account.id, role: active.role }}>
       <div className="shell">
@@ -36,18 +52,62 @@ export function AppShell() {
             Inbox
           </NavLink>
           <NavLink to="/board">Board</NavLink>
+          <NavLink to="/settings">Settings</NavLink>
           <div className="spacer" />
-          <span className="muted" title={me.data.user.email}>
-            {active.account.name}
-          </span>
+          {me.data.memberships.length > 1 ? (
+            <div>
+              <label htmlFor="account-switcher">Account</label>
+              <select
+                id="account-switcher"
+                value={active.account.id}
+                disabled={switching}
+                onChange={(e) => void switchAccount(e.target.value)}
+              >
+                {me.data.memberships.map(({ account }, _, all) => (
+                  <option key={account.id} value={account.id}>
+                    {/* Two accounts of one name are told apart by their pages' address. */}
+                    {all.filter((m) => m.account.name === account.name).length > 1
+                      ? `${account.name} (${account.slug})`
+                      : account.name}
+                  </option>
+                ))}
+              </select>
+            </div>
+          ) : (
+            <span className="muted" title={me.data.user.email}>
+              {active.account.name}
+            </span>
+          )}
           <button type="button" onClick={logout}>
             Log out
           </button>
         </nav>
         <main>
+          {me.data.user.emailVerifiedAt ? null : <VerifyBanner user={me.data.user} />}
           <Outlet />
         </main>
       </div>
     </SessionProvider>
+  );
+}
+
+/**
+ * Until the address is confirmed. The API has no route to send the verification email again
+ * (it goes out once, at sign-up), so this only points to the inbox.
+ */
+function VerifyBanner({ user }: { user: Me['user'] }) {
+  return (
+    <p
+      className="verify-banner"
+      style={{
+        margin: '0 0 1rem',
+        padding: '0.5rem 0.75rem',
+        background: 'var(--accent-soft)',
+        border: '1px solid var(--border)',
+        borderRadius: 'var(--radius)',
+      }}
+    >
+      Check your inbox to verify your email address, <strong>{user.email}</strong>: open the link we sent you.
+    </p>
   );
 }

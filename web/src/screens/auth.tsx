@@ -101,6 +101,9 @@ export function Login() {
           </button>
         </form>
         <p className="muted">
+          <Link to="/forgot-password">Forgot your password?</Link>
+        </p>
+        <p className="muted">
           New here? <Link to="/signup">Create an account</Link>
         </p>
       </div>

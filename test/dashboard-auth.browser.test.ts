@@ -1,0 +1,213 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testConfig } from '../src/config.ts';
+import { makeLead } from './factories.ts';
+import { SESSION_COOKIE, signUp, useTestApp } from './http.ts';
+
+/**
+ * The dashboard's emailed-link screens in Debian's Chromium against a real server, the links
+ * taken from the dev outbox as a person would click them: confirming the email, a forgotten
+ * password reset and used to log in, and a team invitation accepted by someone new, who lands
+ * in the inviting account's inbox.
+ */
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const hasChromium = fs.existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`test/dashboard-auth.browser.test.ts skipped: no Chromium at ${CHROMIUM}`);
+
+/** A port free now, so BASE_URL (the CSRF check's origin and the emails' links) can name it. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** axe-core's serious and critical findings on the page as it stands (the script injected). */
+async function axeProblems(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: path.resolve('node_modules/axe-core/axe.min.js') });
+  const violations = (await page.evaluate(
+    'axe.run().then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => ({ target: n.target })) })))',
+  )) as { id: string; impact: string; nodes: { target: string[] }[] }[];
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+const port = await freePort();
+const origin = `http://127.0.0.1:${port}`;
+
+describe.skipIf(!hasChromium)('the dashboard’s account screens in a browser', () => {
+  const t = useTestApp({ withJobs: true, config: testConfig({ BASE_URL: origin }) });
+  let browser: Browser;
+
+  /** The link in the newest dev-outbox email to `to` whose subject matches (the jobs send it). */
+  async function mailedLink(to: string, subject: RegExp): Promise<string> {
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      const res = await t.app.inject({ method: 'GET', url: '/api/v1/dev/outbox' });
+      const mail = (res.json().data as { to: string; subject: string; body: string }[]).find(
+        (m) => m.to === to && subject.test(m.subject),
+      );
+      const link = mail?.body.match(/https?:\/\/\S+#token=[A-Za-z0-9_.-]+/)?.[0];
+      if (link) return link;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`no "${subject}" email to ${to}`);
+  }
+
+  beforeAll(async () => {
+    execFileSync('npx', ['tsx', 'scripts/build-web.ts'], { stdio: 'inherit' });
+    await t.app.listen({ port, host: '127.0.0.1' });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+      ],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('signs up, confirms the email, logs out, resets a forgotten password and logs in with the new one', async () => {
+    // bypassCSP: the app's CSP rightly forbids the injected axe script.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+
+    const slug = `reset-${Date.now().toString(36)}`;
+    const email = `${slug}@example.test`;
+    await page.goto(`${origin}/app/signup`);
+    await page.getByLabel('Your name').fill('Robin Reyes');
+    await page.getByLabel('Work email').fill(email);
+    await page.getByLabel('Password').fill('the first password 123');
+    await page.getByLabel('Business name').fill('Reyes Realty');
+    await page.getByLabel("Your pages' address").fill(slug);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL(/\/app\/leads$/);
+
+    // Unconfirmed: the shell says so until the emailed link is opened.
+    const banner = page.getByText('Check your inbox to verify your email');
+    await banner.waitFor();
+    await page.goto(await mailedLink(email, /Confirm your email/));
+    await page.getByRole('heading', { name: 'Your email is confirmed' }).waitFor();
+    await page.getByRole('link', { name: 'Go to your inbox' }).click();
+    await page.waitForURL(/\/app\/leads$/);
+    await page.getByRole('button', { name: 'Log out' }).waitFor();
+    expect(await banner.count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.waitForURL(/\/app\/login/);
+    await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    await page.waitForURL(/\/app\/forgot-password$/);
+    // Focus starts in the form's first field.
+    expect(await page.evaluate('document.activeElement?.id')).toBe('f-email');
+    expect(await axeProblems(page), 'forgot password').toEqual([]);
+    await page.getByLabel('Email').fill(email);
+    await page.getByRole('button', { name: 'Send the link' }).click();
+    await page.getByRole('heading', { name: 'Check your email' }).waitFor();
+    expect(await page.locator('body').innerText()).toContain(
+      "If an account uses that address, we've sent a link",
+    );
+
+    // The link from the email, opened in the same browser.
+    const link = await mailedLink(email, /Reset your Porchlight password/);
+    expect(link.startsWith(`${origin}/app/reset-password#token=`)).toBe(true);
+    await page.goto(link);
+    await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+    expect(await axeProblems(page), 'reset password').toEqual([]);
+    // The server's policy shows next to the field; the token is not used up by a refusal.
+    await page.getByLabel('New password').fill('short');
+    await page.getByRole('button', { name: 'Set the new password' }).click();
+    await page.getByText('Use at least 8 characters.').waitFor();
+    await page.getByLabel('New password').fill('the second password 456');
+    await page.getByRole('button', { name: 'Set the new password' }).click();
+    await page.waitForURL(/\/app\/login$/);
+    await page.getByText('Your password is changed. Log in with it.').waitFor();
+
+    // The old password no longer works; the new one does.
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill('the first password 123');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('alert').waitFor();
+    await page.getByLabel('Password').fill('the second password 456');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(/\/app\/leads$/);
+    await page.getByRole('button', { name: 'Log out' }).waitFor();
+
+    // The link is single use.
+    await page.goto(link);
+    await page.getByLabel('New password').fill('the third password 789');
+    await page.getByRole('button', { name: 'Set the new password' }).click();
+    expect(await page.getByRole('alert').innerText()).toContain('This link is invalid, used or expired');
+
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 60_000);
+
+  it('an owner invites someone new by email; they accept in their own browser and see the account’s leads', async () => {
+    const owner = await signUp(t.app, 'inviter');
+    await makeLead(t.db, { accountId: owner.accountId, fullName: 'Quinn Buyer', status: 'new' });
+    const invitee = `invitee-${Date.now().toString(36)}@example.test`;
+    // As the owner's browser would (there is no team screen yet): the session cookie, this origin.
+    const invited = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/account/members',
+      cookies: { [SESSION_COOKIE]: owner.cookie },
+      headers: { origin },
+      payload: { email: invitee, role: 'member' },
+    });
+    expect(invited.statusCode, invited.body).toBe(201);
+
+    const link = await mailedLink(invitee, /You are invited/);
+    expect(link.startsWith(`${origin}/app/accept-invitation#token=`)).toBe(true);
+    const context = await browser.newContext({ viewport: { width: 375, height: 740 }, bypassCSP: true });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(link);
+    await page.getByRole('heading', { name: 'Join your team on Porchlight' }).waitFor();
+    expect(await page.evaluate('document.activeElement?.id')).toBe('f-name');
+    expect(await axeProblems(page), 'accept invitation').toEqual([]);
+
+    // Empty fields are named next to themselves; then the new login is made and signed in.
+    await page.getByRole('button', { name: 'Create login and join' }).click();
+    await page.getByText('Enter your name.').waitFor();
+    await page.getByLabel('Your name').fill('Ivy Member');
+    await page.getByLabel('Password').fill('ivy’s own password 42');
+    await page.getByRole('button', { name: 'Create login and join' }).click();
+    await page.waitForURL(/\/app\/leads$/);
+    await page.getByRole('link', { name: /Quinn Buyer/ }).waitFor();
+    const me = (await page.evaluate(async () => (await fetch('/api/v1/me')).json())) as {
+      activeAccountId: string;
+      memberships: { role: string }[];
+    };
+    expect(me.activeAccountId).toBe(owner.accountId);
+    expect(me.memberships).toEqual([expect.objectContaining({ role: 'member' })]);
+    // A member sees the account's settings but not its API keys.
+    await page.goto(`${origin}/app/settings?section=api-keys`);
+    await page.getByText('Only admins can manage API keys').waitFor();
+    expect(await page.getByRole('button', { name: /create/i }).count()).toBe(0);
+
+    // Used once: opening it again says so.
+    await page.goto(link);
+    await page.getByRole('button', { name: 'Accept the invitation' }).click();
+    expect(await page.getByRole('alert').innerText()).toContain('This invitation is not valid');
+
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 60_000);
+});
