@@ -1,10 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
-import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../src/config.ts';
+import { axeProblems, CHROMIUM, freePort, hasChromium, launchChromium } from './browser.ts';
 import { makeLead } from './factories.ts';
 import { SESSION_COOKIE, signUp, useTestApp } from './http.ts';
 
@@ -15,31 +12,7 @@ import { SESSION_COOKIE, signUp, useTestApp } from './http.ts';
  * in the inviting account's inbox.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`test/dashboard-auth.browser.test.ts skipped: no Chromium at ${CHROMIUM}`);
-
-/** A port free now, so BASE_URL (the CSRF check's origin and the emails' links) can name it. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** axe-core's serious and critical findings on the page as it stands (the script injected). */
-async function axeProblems(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: path.resolve('node_modules/axe-core/axe.min.js') });
-  const violations = (await page.evaluate(
-    'axe.run().then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => ({ target: n.target })) })))',
-  )) as { id: string; impact: string; nodes: { target: string[] }[] }[];
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 const port = await freePort();
 const origin = `http://127.0.0.1:${port}`;
@@ -64,17 +37,8 @@ describe.skipIf(!hasChromium)('the dashboard’s account screens in a browser', 
   }
 
   beforeAll(async () => {
-    execFileSync('npx', ['tsx', 'scripts/build-web.ts'], { stdio: 'inherit' });
     await t.app.listen({ port, host: '127.0.0.1' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-      ],
-    });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {

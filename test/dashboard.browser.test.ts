@@ -1,11 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../src/config.ts';
 import { routePage } from '../src/pages/testing.ts';
+import { axeProblems, CHROMIUM, freePort, hasChromium, launchChromium } from './browser.ts';
 import { makeLead, makePage } from './factories.ts';
 import { signUp, useTestApp } from './http.ts';
 
@@ -15,32 +13,7 @@ import { signUp, useTestApp } from './http.ts';
  * and its status changed, both on its timeline.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`test/dashboard.browser.test.ts skipped: no Chromium at ${CHROMIUM}`);
-
-/** A port free now, so BASE_URL (the CSRF check's origin) can name it before the app is built. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** axe-core's serious and critical findings on the page as it stands (the script injected). */
-async function axeProblems(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: path.resolve('node_modules/axe-core/axe.min.js') });
-  // Runs in the page (a string: this file has no DOM types).
-  const violations = (await page.evaluate(
-    'axe.run().then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => ({ target: n.target })) })))',
-  )) as { id: string; impact: string; nodes: { target: string[] }[] }[];
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /** Where screenshots go when SCREENSHOTS=1 (npm run screenshots:dashboard); otherwise none are written. */
 const SHOTS = process.env.SCREENSHOTS === '1' ? path.resolve('docs/screenshots') : null;
@@ -56,18 +29,9 @@ describe.skipIf(!hasChromium)('the dashboard in a browser', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    // The built dashboard (only rebuilt when web/ changed).
-    execFileSync('npx', ['tsx', 'scripts/build-web.ts'], { stdio: 'inherit' });
+    // The dashboard was built by the global setup (test/global-setup.ts).
     await t.app.listen({ port, host: '127.0.0.1' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-      ],
-    });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { openPglite, openPostgres } from '../src/db/client.ts';
 import { migrate } from '../src/db/migrate.ts';
+import { buildDashboard } from './browser.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -13,13 +14,16 @@ declare module 'vitest' {
 }
 
 /**
- * Migrates one template per engine, once per run; each test file clones it (PGlite: from a
+ * Builds the dashboard (for the browser tests) and migrates one template per engine, once per run; each test file clones it (PGlite: from a
  * data-dir dump, about 0.5 s; PostgreSQL: CREATE DATABASE … TEMPLATE), so files run in parallel.
  */
 export default async function setup(project: TestProject) {
   const engine = project.name === 'postgres' ? 'postgres' : 'pglite';
   const cleanups: (() => Promise<void>)[] = [];
   if (engine === 'pglite') {
+    // The dashboard, built once before any browser test (several building at once would race
+    // on web/dist); only when web/ changed since the last build.
+    buildDashboard();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'porchlight-test-'));
     const db = await openPglite();
     await migrate(db);
