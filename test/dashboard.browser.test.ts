@@ -69,8 +69,9 @@ describe.skipIf(!hasChromium)('the dashboard in a browser', () => {
     await site.getByLabel('Your name').fill('Pat Visitor');
     await site.getByLabel('Email', { exact: true }).fill('pat.visitor@example.com');
     await site.getByLabel('Phone', { exact: true }).fill('(512) 555-0142');
-    const sent = Date.now();
     await Promise.all([site.waitForURL(/\/thanks$/), site.getByRole('button').last().click()]);
+    // The thank-you page means the lead is committed: from here, the agent's open inbox.
+    const sent = Date.now();
 
     // The inbox shows it without a reload.
     const row = page.getByRole('link', { name: /Pat Visitor/ });
@@ -94,7 +95,7 @@ describe.skipIf(!hasChromium)('the dashboard in a browser', () => {
     expect(timeline).toContain('Called, left a voicemail.');
     expect(errors).toEqual([]);
     console.log(
-      `dashboard: the lead showed in the open inbox ${seenAfter} ms after the visitor sent the form`,
+      `dashboard: the lead showed in the open inbox ${seenAfter} ms after the visitor saw the thank-you page`,
     );
     await visitor.close();
     await agent.close();
