@@ -8,6 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import pg from 'pg';
 import type { PageKind } from '../../src/modules/intake/fields.ts';
+import { MESSAGE_COLUMNS, RECORD_MESSAGE_SQL } from '../../src/modules/messaging/messages.repo.ts';
 import { LEAD_FACTS_SQL } from '../../src/modules/messaging/messaging.service.ts';
 import { defaultAutoresponder, firstNameOf, renderTemplate } from '../../src/modules/messaging/templates.ts';
 import { SENDER_NUMBER_SQL } from '../../src/modules/phone-numbers/phone-numbers.service.ts';
@@ -156,9 +157,6 @@ export function startWorkerChild(env: Record<string, string>, label = 'worker'):
 // ---------------------------------------------------------------------------------------------
 // The baseline: one `leads.notify` job's database work, raw.
 
-const MESSAGE_COLUMNS = `id, lead_id, channel, kind, to_address, from_address, subject, body, status, attempts,
-  kind NOT IN ('agent_alert', 'verification') AS metered, send_after`;
-
 type RawMessage = {
   id: string;
   kind: string;
@@ -275,29 +273,20 @@ async function notifyOne(c: pg.Client, ref: LeadRef): Promise<number> {
     });
     const rows: RawMessage[] = [];
     for (const m of messages) {
-      const { rows: inserted } = await c.query<RawMessage>(
-        `INSERT INTO messages (account_id, id, lead_id, channel, kind, to_address, from_address, subject, body,
-       template_id, status, idempotency_key, send_after)
-     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
-       CASE WHEN EXISTS (SELECT 1 FROM suppressions s WHERE s.account_id = $1 AND s.channel = $4
-         AND s.address = lower($6)) THEN 'suppressed' ELSE 'queued' END, $11, $12
-     ON CONFLICT (account_id, idempotency_key) DO NOTHING
-     RETURNING ${MESSAGE_COLUMNS}`,
-        [
-          accountId,
-          crypto.randomUUID(),
-          leadId,
-          'email',
-          m.kind,
-          m.to,
-          m.from,
-          m.subject,
-          m.body,
-          template?.id ?? null,
-          m.key,
-          null,
-        ],
-      );
+      const { rows: inserted } = await c.query<RawMessage>(RECORD_MESSAGE_SQL, [
+        accountId,
+        crypto.randomUUID(),
+        leadId,
+        'email',
+        m.kind,
+        m.to,
+        m.from,
+        m.subject,
+        m.body,
+        template?.id ?? null,
+        m.key,
+        null,
+      ]);
       if (!inserted[0]) throw new Error(`message ${m.key} existed`);
       rows.push(inserted[0]);
     }

@@ -37,44 +37,48 @@ export type NewMessage = {
   sendAfter?: Date | null;
 };
 
-const COLUMNS = `id, lead_id, channel, kind, to_address, from_address, subject, body, status, attempts,
+/** A message row as the send pipeline reads it; the notify benchmark reads the same. */
+export const MESSAGE_COLUMNS = `id, lead_id, channel, kind, to_address, from_address, subject, body, status, attempts,
   kind NOT IN ('agent_alert', 'verification') AS metered, send_after`;
 
 /**
  * Records a message to send, once per idempotency key (a retried job finds the row it made):
  * `suppressed` when the address opted out, else `queued`.
  */
-export async function recordMessage(
-  client: SqlClient,
-  accountId: string,
-  m: NewMessage,
-): Promise<MessageRow> {
-  const inserted = await client.query<MessageRow>(
-    `INSERT INTO messages (account_id, id, lead_id, channel, kind, to_address, from_address, subject, body,
+/**
+ * Inserts a message once per idempotency key ($1 account, $2 id, $3 lead, $4 channel, $5 kind, $6 to,
+ * $7 from, $8 subject, $9 body, $10 template, $11 key, $12 send_after); the notify benchmark runs it too.
+ */
+export const RECORD_MESSAGE_SQL = `INSERT INTO messages (account_id, id, lead_id, channel, kind, to_address, from_address, subject, body,
        template_id, status, idempotency_key, send_after)
      SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
        CASE WHEN EXISTS (SELECT 1 FROM suppressions s WHERE s.account_id = $1 AND s.channel = $4
          AND s.address = lower($6)) THEN 'suppressed' ELSE 'queued' END, $11, $12
      ON CONFLICT (account_id, idempotency_key) DO NOTHING
-     RETURNING ${COLUMNS}`,
-    [
-      accountId,
-      crypto.randomUUID(),
-      m.leadId,
-      m.channel,
-      m.kind,
-      m.to,
-      m.from,
-      m.subject,
-      m.body,
-      m.templateId,
-      m.idempotencyKey,
-      m.sendAfter ?? null,
-    ],
-  );
+     RETURNING ${MESSAGE_COLUMNS}`;
+
+export async function recordMessage(
+  client: SqlClient,
+  accountId: string,
+  m: NewMessage,
+): Promise<MessageRow> {
+  const inserted = await client.query<MessageRow>(RECORD_MESSAGE_SQL, [
+    accountId,
+    crypto.randomUUID(),
+    m.leadId,
+    m.channel,
+    m.kind,
+    m.to,
+    m.from,
+    m.subject,
+    m.body,
+    m.templateId,
+    m.idempotencyKey,
+    m.sendAfter ?? null,
+  ]);
   if (inserted.rows[0]) return inserted.rows[0];
   const { rows } = await client.query<MessageRow>(
-    `SELECT ${COLUMNS} FROM messages WHERE account_id = $1 AND idempotency_key = $2`,
+    `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE account_id = $1 AND idempotency_key = $2`,
     [accountId, m.idempotencyKey],
   );
   return rows[0]!;
@@ -95,7 +99,7 @@ export async function beginAttempt(
   id: string,
 ): Promise<MessageRow | null> {
   const { rows } = await client.query<MessageRow>(
-    `SELECT ${COLUMNS} FROM messages WHERE account_id = $1 AND id = $2 FOR UPDATE`,
+    `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE account_id = $1 AND id = $2 FOR UPDATE`,
     [accountId, id],
   );
   const m = rows[0];
