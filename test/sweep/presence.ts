@@ -107,6 +107,17 @@ export const presenceCases: Record<string, Case> = {
     expectNotFound(await as(b, app)('DELETE', `/api/v1/pages/${page.id}`));
     expect((await as(a, app)('GET', `/api/v1/pages/${page.id}`)).body).toBe(before);
   },
+  // B's preview shows B's brand and B's testimonials, never A's.
+  'POST /api/v1/pages/preview': async ({ app, a, b }) => {
+    const marker = `A brand ${unique()}`;
+    expect((await as(a, app)('PUT', '/api/v1/branding', { displayName: marker })).statusCode).toBe(200);
+    const quote = `A quote ${unique()}`;
+    await as(a, app)('POST', '/api/v1/testimonials', { authorName: 'A client', quote });
+    const res = await as(b, app)('POST', '/api/v1/pages/preview', { page: { kind: 'contact', title: 'B' } });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.body).not.toContain(marker);
+    expect(res.body).not.toContain(quote);
+  },
   'GET /api/v1/pages/:id/stats': async ({ app, a, b }) => {
     const page = await pageOf(a, app);
     expectNotFound(await as(b, app)('GET', `/api/v1/pages/${page.id}/stats`));

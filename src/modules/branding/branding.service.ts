@@ -20,6 +20,27 @@ export function getBranding(db: Database, accountId: string): Promise<BrandingRo
   return withTenant(db, accountId, (tx) => getBrandingRow(tx, accountId));
 }
 
+/** The columns a branding input sets (a field left out is cleared, or its default). */
+export function brandingValues(input: BrandingInput, phoneE164: string | null) {
+  return {
+    displayName: input.displayName ?? null,
+    brokerage: input.brokerage ?? null,
+    headline: input.headline ?? null,
+    subheadline: input.subheadline ?? null,
+    callToAction: input.callToAction ?? null,
+    logoUrl: input.logoUrl ?? null,
+    photoUrl: input.photoUrl ?? null,
+    primaryColor: input.primaryColor ?? BRANDING_DEFAULTS.primaryColor,
+    accentColor: input.accentColor ?? BRANDING_DEFAULTS.accentColor,
+    theme: input.theme ?? BRANDING_DEFAULTS.theme,
+    licenseNumber: input.licenseNumber ?? null,
+    phoneE164,
+    publicEmail: input.publicEmail ?? null,
+    bio: input.bio ?? null,
+    consentText: input.consentText ?? null,
+  };
+}
+
 /** Replaces the account's branding (creating its row the first time). */
 export async function putBranding(
   db: Database,
@@ -30,22 +51,6 @@ export async function putBranding(
     const phoneE164 = input.phone
       ? normalizePhone(input.phone, await getAccountCountry(tx, accountId))
       : null;
-    return upsertBranding(tx, accountId, crypto.randomUUID(), {
-      displayName: input.displayName ?? null,
-      brokerage: input.brokerage ?? null,
-      headline: input.headline ?? null,
-      subheadline: input.subheadline ?? null,
-      callToAction: input.callToAction ?? null,
-      logoUrl: input.logoUrl ?? null,
-      photoUrl: input.photoUrl ?? null,
-      primaryColor: input.primaryColor ?? BRANDING_DEFAULTS.primaryColor,
-      accentColor: input.accentColor ?? BRANDING_DEFAULTS.accentColor,
-      theme: input.theme ?? BRANDING_DEFAULTS.theme,
-      licenseNumber: input.licenseNumber ?? null,
-      phoneE164,
-      publicEmail: input.publicEmail ?? null,
-      bio: input.bio ?? null,
-      consentText: input.consentText ?? null,
-    });
+    return upsertBranding(tx, accountId, crypto.randomUUID(), brandingValues(input, phoneE164));
   });
 }

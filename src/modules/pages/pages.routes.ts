@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../../config.ts';
+import { renderPreview } from '../../pages/preview.ts';
 import type { ModuleDeps } from '../../platform/module.ts';
 import { requireScope } from '../identity/api-keys.service.ts';
 import {
@@ -10,6 +11,8 @@ import {
   pageListSchema,
   pageParams,
   pageSchema,
+  previewBody,
+  previewSchema,
   statsQuery,
   statsSchema,
   updatePageBody,
@@ -23,6 +26,7 @@ import {
   type PageView,
   updatePage,
 } from './pages.service.ts';
+import { getPreviewView } from './public.service.ts';
 
 /** A page as the API shows it, with its public addresses. */
 export function presentPage(
@@ -90,6 +94,37 @@ export function registerPageRoutes(app: FastifyInstance, deps: ModuleDeps): void
       requireScope(request, 'pages:write');
       const page = await createPage(deps.db, request.auth!.accountId, request.body);
       return reply.code(201).send(present(page));
+    },
+  );
+
+  r.post(
+    '/api/v1/pages/preview',
+    {
+      config: { auth: 'member' },
+      schema: {
+        tags,
+        summary: 'Render a page as visitors would see it, before it is saved (nothing is written)',
+        body: previewBody,
+        response: { 200: previewSchema },
+      },
+    },
+    async (request) => {
+      requireScope(request, 'pages:read');
+      const { page, branding, view } = request.body;
+      const draft = {
+        kind: page.kind,
+        slug: page.slug ?? null,
+        title: page.title || 'Untitled page',
+        headline: page.headline ?? null,
+        subheadline: page.subheadline ?? null,
+        callToAction: page.callToAction ?? null,
+        description: page.description ?? null,
+        consentText: page.consentText ?? null,
+        thankYouHeadline: page.thankYouHeadline ?? null,
+        thankYouMessage: page.thankYouMessage ?? null,
+      };
+      const pageView = await getPreviewView(deps.db, request.auth!.accountId, draft, branding);
+      return { html: renderPreview(pageView, deps.config.baseUrl, view) };
     },
   );
 

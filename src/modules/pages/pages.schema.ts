@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { pageKinds } from '../../db/schema/index.ts';
 import { optionalText } from '../../platform/zod.ts';
+import { brandingBody } from '../branding/branding.schema.ts';
 
 const settingValue = z.union([
   z.string().max(2000),
@@ -109,4 +110,24 @@ export const statsSchema = z.object({
   to: z.string(),
   days: z.array(z.object({ day: z.string(), ...figures })),
   totals: z.object(figures),
+});
+
+/**
+ * A page not yet saved, for the live preview: the fields being edited (a title may be empty
+ * while it is typed) and, to preview unsaved branding, the branding being edited.
+ */
+export const previewBody = z.strictObject({
+  page: z.strictObject({
+    ...editable,
+    kind: z.enum(pageKinds),
+    slug: pageSlug.optional(),
+    title: z.string().trim().max(120).optional(),
+  }),
+  branding: brandingBody.optional(),
+  view: z.enum(['form', 'thanks']).default('form'),
+});
+
+export const previewSchema = z.object({
+  /** The whole HTML document, as the public site would serve it (its form inert). */
+  html: z.string(),
 });

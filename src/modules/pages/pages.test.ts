@@ -277,3 +277,81 @@ describe('page stats', () => {
     expect(paths(await stats('?to=2025-13-01'))).toEqual(['querystring.to']);
   });
 });
+
+describe('page preview', () => {
+  const preview = (p: SignedUp, body: object) => as(p)('POST', '/api/v1/pages/preview', body);
+  const countPages = async (accountId: string) =>
+    (
+      await withTenant(t.db, accountId, (_tx, client) =>
+        client.query<{ n: number }>('SELECT count(*)::int AS n FROM capture_pages'),
+      )
+    ).rows[0]!.n;
+
+  it("renders the draft with the public site's templates, the saved brand and published testimonials, writing nothing", async () => {
+    const owner = await signUp(t.app, 'preview');
+    await as(owner)('PUT', '/api/v1/branding', { displayName: 'Dana Realty', primaryColor: '#0a7d4f' });
+    await as(owner)('POST', '/api/v1/testimonials', { authorName: 'Sam', quote: 'Sold in a week' });
+    await as(owner)('POST', '/api/v1/testimonials', {
+      authorName: 'Hidden',
+      quote: 'Not yet',
+      isPublished: false,
+    });
+    const res = await preview(owner, {
+      page: {
+        kind: 'home_valuation',
+        title: 'Your home value',
+        headline: 'What is <b>your</b> home worth?',
+        callToAction: 'Value it',
+      },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const { html } = res.json();
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain('What is &lt;b&gt;your&lt;/b&gt; home worth?');
+    expect(html).toContain('Value it');
+    expect(html).toContain('Dana Realty');
+    expect(html).toContain('#0a7d4f');
+    expect(html).toContain('Sold in a week');
+    expect(html).not.toContain('Not yet');
+    // The form is inert: no render token a visitor could post with.
+    expect(html).toContain('name="_t" value=""');
+    expect(await countPages(owner.accountId)).toBe(0);
+
+    const thanks = await preview(owner, {
+      page: { kind: 'contact', title: 'Contact', thankYouHeadline: 'Talk soon' },
+      view: 'thanks',
+    });
+    expect(thanks.json().html).toContain('Talk soon');
+  });
+
+  it('shows unsaved branding in place of the saved one, and takes an empty title while it is typed', async () => {
+    const owner = await signUp(t.app, 'preview');
+    await as(owner)('PUT', '/api/v1/branding', { displayName: 'Saved Name' });
+    const res = await preview(owner, {
+      page: { kind: 'buyer_interest', title: '' },
+      branding: { displayName: 'Draft Name', accentColor: '#123456', phone: '(415) 555-0134' },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().html).toContain('Draft Name');
+    expect(res.json().html).not.toContain('Saved Name');
+    expect(res.json().html).toContain('Untitled page');
+    expect(res.json().html).toContain('+14155550134');
+    expect((await as(owner)('GET', '/api/v1/branding')).json().displayName).toBe('Saved Name');
+  });
+
+  it('answers 422 naming the field for a bad draft', async () => {
+    const owner = await signUp(t.app, 'preview');
+    expect(paths(await preview(owner, { page: { kind: 'castle', title: 'x' } }))).toEqual(['body.page.kind']);
+    expect(paths(await preview(owner, { page: { kind: 'contact', slug: '-bad' } }))).toEqual([
+      'body.page.slug',
+    ]);
+    expect(
+      paths(await preview(owner, { page: { kind: 'contact' }, branding: { primaryColor: 'red' } })),
+    ).toEqual(['body.branding.primaryColor']);
+    expect(paths(await preview(owner, { page: { kind: 'contact' }, branding: { phone: '12' } }))).toEqual([
+      'body.phone',
+    ]);
+    expect(paths(await preview(owner, { page: { kind: 'contact' }, view: 'popup' }))).toEqual(['body.view']);
+    expect((await preview(owner, {})).statusCode).toBe(422);
+  });
+});

@@ -24,6 +24,11 @@ export async function getAccountBySlug(tx: Tx, slug: string) {
   return row;
 }
 
+export async function getAccountById(tx: Tx, id: string) {
+  const [row] = await tx.select(accountColumns).from(accounts).where(eq(accounts.id, id)).limit(1);
+  return row;
+}
+
 /** The account a custom hostname routes to, and its domain row's id (global table). */
 export async function getAccountByHostname(tx: Tx, hostname: string) {
   const [row] = await tx

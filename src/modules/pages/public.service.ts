@@ -1,11 +1,15 @@
 import crypto from 'node:crypto';
 import type { Database } from '../../db/client.ts';
 import { withSystem, withTenant } from '../../db/tenant.ts';
+import { notFound } from '../../platform/errors.ts';
+import type { BrandingInput } from '../branding/branding.schema.ts';
+import { brandingValues, normalizePhone } from '../branding/branding.service.ts';
 import type { PageKind } from '../intake/fields.ts';
 import {
   findLivePages,
   findPublishedTestimonials,
   getAccountByHostname,
+  getAccountById,
   getAccountBySlug,
   getBranding,
   getLivePageBySlug,
@@ -104,7 +108,9 @@ async function resolveAccount(
     : null;
 }
 
-function toSite(account: AccountRow, row: Awaited<ReturnType<typeof getBranding>>): PublicSite {
+type BrandingFields = Omit<ReturnType<typeof brandingValues>, 'theme'> & { theme: string };
+
+function toSite(account: AccountRow, row: BrandingFields | undefined): PublicSite {
   return {
     account: {
       id: account.id,
@@ -169,6 +175,38 @@ export async function getPublicPage(
         thankYouHeadline: page.thankYouHeadline,
         thankYouMessage: page.thankYouMessage,
       },
+      testimonials,
+    };
+  });
+}
+
+/** A page as it would look before it is saved: the fields being edited, on a kind. */
+export type DraftPage = Omit<PublicPage, 'id' | 'slug'> & { slug: string | null };
+
+/**
+ * The view of a page that may not exist yet (the dashboard's live preview): the draft's
+ * fields with the account's saved branding and published testimonials, or with a branding
+ * draft in place of the saved one. Nothing is written.
+ */
+export async function getPreviewView(
+  db: Database,
+  accountId: string,
+  draft: DraftPage,
+  brandingDraft?: BrandingInput,
+): Promise<PublicPageView> {
+  return withTenant(db, accountId, async (tx) => {
+    const account = await getAccountById(tx, accountId);
+    if (!account) throw notFound('ACCOUNT_NOT_FOUND');
+    const brandingRow = brandingDraft
+      ? brandingValues(
+          brandingDraft,
+          brandingDraft.phone ? normalizePhone(brandingDraft.phone, account.country) : null,
+        )
+      : await getBranding(tx, accountId);
+    const testimonials = await findPublishedTestimonials(tx, accountId, MAX_TESTIMONIALS);
+    return {
+      site: toSite(account, brandingRow),
+      page: { ...draft, id: 'preview', slug: draft.slug ?? 'preview' },
       testimonials,
     };
   });
