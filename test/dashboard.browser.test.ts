@@ -2,9 +2,8 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../src/config.ts';
-import { routePage } from '../src/pages/testing.ts';
 import { axeProblems, CHROMIUM, freePort, hasChromium, launchChromium } from './browser.ts';
-import { makeLead, makePage } from './factories.ts';
+import { makeLead } from './factories.ts';
 import { signUp, useTestApp } from './http.ts';
 
 /**
@@ -38,7 +37,7 @@ describe.skipIf(!hasChromium)('the dashboard in a browser', () => {
     await browser?.close();
   });
 
-  it('signs up, sees a visitor’s lead arrive without a reload, adds a note and moves it to contacted', async () => {
+  it('signs up, brands and publishes a page, sees a visitor’s lead arrive without a reload, adds a note and moves it to contacted on the board', async () => {
     const agent = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await agent.newPage();
     const errors: string[] = [];
@@ -54,18 +53,39 @@ describe.skipIf(!hasChromium)('the dashboard in a browser', () => {
     await page.getByLabel("Your pages' address").fill(slug);
     await page.getByRole('button', { name: 'Create account' }).click();
     await page.waitForURL(/\/app\/leads$/);
-    await page.getByRole('heading', { name: 'No leads here yet' }).waitFor();
+    // A new account lands on its checklist.
+    await page.getByRole('heading', { name: 'Getting started' }).waitFor();
 
-    // A visitor, in a browser of their own, sends the account's page.
-    const accountId = await page.evaluate(async () => {
-      const me = (await (await fetch('/api/v1/me')).json()) as { activeAccountId: string };
-      return me.activeAccountId;
-    });
-    const form = await makePage(t.db, { accountId, kind: 'contact', title: 'Talk to Dana' });
-    await routePage(t.db, accountId, form.id);
+    // Brand it: the name and colour its pages show.
+    await page.getByRole('link', { name: 'Set up branding' }).click();
+    await page.getByLabel('Name on your pages').fill('Dana Ruiz, Ruiz Homes');
+    await page.getByLabel('Main colour (#rrggbb)').fill('#0f766e');
+    await page.getByRole('button', { name: 'Save branding' }).click();
+    await page.getByText('Branding saved').waitFor();
+
+    // Publish a home-valuation page, its headline written against the live preview.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Pages' }).click();
+    await page.getByRole('heading', { name: 'Create your first page' }).waitFor();
+    await page.getByLabel(/Home valuation/).check();
+    await page.getByRole('button', { name: 'Create page' }).click();
+    await page.waitForURL(/\/app\/pages\/[0-9a-f-]{36}$/);
+    await page.getByLabel('Headline', { exact: true }).fill('What is your Austin home worth?');
+    const preview = page.frameLocator('iframe[title^="Preview"]');
+    await preview.getByRole('heading', { name: 'What is your Austin home worth?' }).waitFor();
+    await preview.getByText('Dana Ruiz, Ruiz Homes').first().waitFor();
+    await page.getByRole('button', { name: 'Save and publish' }).click();
+    await page.getByText('Live', { exact: true }).waitFor();
+    const pageUrl = await page.getByLabel('Page link').inputValue();
+    expect(pageUrl).toBe(`${origin}/p/${slug}/home-value`);
+
+    // The agent watches the inbox while a visitor, in a browser of their own, sends the page.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Inbox' }).click();
+    await page.getByRole('heading', { name: 'No leads here yet' }).waitFor();
     const visitor = await browser.newContext();
     const site = await visitor.newPage();
-    await site.goto(`${origin}/p/${slug}/${form.slug}`);
+    await site.goto(pageUrl);
+    await site.getByRole('heading', { name: 'What is your Austin home worth?' }).waitFor();
+    await site.getByLabel(/Property address/).fill('1200 Barton Springs Rd');
     await site.getByLabel('Your name').fill('Pat Visitor');
     await site.getByLabel('Email', { exact: true }).fill('pat.visitor@example.com');
     await site.getByLabel('Phone', { exact: true }).fill('(512) 555-0142');
@@ -81,25 +101,36 @@ describe.skipIf(!hasChromium)('the dashboard in a browser', () => {
 
     await row.click();
     await page.waitForURL(/\/app\/leads\/[0-9a-f-]{36}$/);
+    const leadUrl = page.url();
     await page.getByRole('heading', { name: /Pat Visitor/ }).waitFor();
     await page.getByLabel('Note', { exact: true }).fill('Called, left a voicemail.');
     await page.getByRole('button', { name: 'Add note' }).click();
     await page.getByText('Called, left a voicemail.').last().waitFor();
-    await page.getByLabel('Status', { exact: true }).selectOption('contacted');
+
+    // On the board, the card is dragged from New to Contacted.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Board' }).click();
+    const card = page.locator('li.board-card[aria-label="Pat Visitor"]');
+    const contacted = page.locator('section[aria-labelledby="board-col-contacted"]');
+    await card.dragTo(contacted);
+    await contacted.locator('li.board-card[aria-label="Pat Visitor"]').waitFor();
     await expect
-      .poll(async () => (await page.locator('body').innerText()).match(/contacted/gi)?.length ?? 0, {
-        timeout: 5000,
-      })
-      .toBeGreaterThan(1);
-    const timeline = await page.locator('body').innerText();
-    expect(timeline).toContain('Called, left a voicemail.');
+      .poll(async () => (await page.request.get(leadUrl.replace('/app/leads/', '/api/v1/leads/'))).json())
+      .toMatchObject({ status: 'contacted' });
+
+    // The lead's timeline shows both.
+    await contacted.getByRole('link', { name: 'Pat Visitor' }).click();
+    await page.waitForURL(leadUrl);
+    await page.getByRole('heading', { name: /Pat Visitor/ }).waitFor();
+    const timeline = page.locator('ol.timeline');
+    await expect.poll(async () => timeline.innerText()).toMatch(/contacted/i);
+    expect(await timeline.innerText()).toContain('Called, left a voicemail.');
     expect(errors).toEqual([]);
     console.log(
       `dashboard: the lead showed in the open inbox ${seenAfter} ms after the visitor saw the thank-you page`,
     );
     await visitor.close();
     await agent.close();
-  }, 60_000);
+  }, 90_000);
 
   it('has no serious accessibility problems on the inbox, a lead and the board, at desktop and phone widths', async () => {
     const owner = await signUp(t.app, 'axe');

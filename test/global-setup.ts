@@ -22,8 +22,9 @@ export default async function setup(project: TestProject) {
   const cleanups: (() => Promise<void>)[] = [];
   if (engine === 'pglite') {
     // The dashboard, built once before any browser test (several building at once would race
-    // on web/dist); only when web/ changed since the last build.
-    buildDashboard();
+    // on web/dist); only when web/ changed since the last build. SKIP_DASHBOARD_BUILD=1 leaves
+    // web/dist as it is (a run of server tests only, while another build is going on).
+    if (process.env.SKIP_DASHBOARD_BUILD !== '1') buildDashboard();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'porchlight-test-'));
     const db = await openPglite();
     await migrate(db);

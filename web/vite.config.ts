@@ -17,5 +17,12 @@ export default defineConfig({
     // The initial JavaScript has a budget (under 300 kB gzipped): report what each chunk costs.
     reportCompressedSize: true,
   },
-  server: { proxy: { '/api': 'http://localhost:3000', '/p': 'http://localhost:3000' } },
+  // `npx vite --config web/vite.config.ts` serves the sources with hot reload; the API is the
+  // server at API_ORIGIN (default: `npm start`'s port 3000).
+  server: {
+    proxy: {
+      '/api': process.env.API_ORIGIN ?? 'http://localhost:3000',
+      '/p': process.env.API_ORIGIN ?? 'http://localhost:3000',
+    },
+  },
 });

@@ -140,3 +140,36 @@ export type LeadDetail = Lead & {
   calls: LeadCall[];
   speedToLead: { firstAlertSeconds: number | null; firstTouchSeconds: number | null };
 };
+
+export const PAGE_KINDS = ['home_valuation', 'buyer_interest', 'contact', 'custom'] as const;
+export type PageKind = (typeof PAGE_KINDS)[number];
+
+/** The words of a page a person edits (null or empty: the kind's default wording). */
+export type PageCopy = {
+  title: string;
+  headline: string | null;
+  subheadline: string | null;
+  callToAction: string | null;
+  description: string | null;
+  consentText: string | null;
+  thankYouHeadline: string | null;
+  thankYouMessage: string | null;
+};
+
+export type Page = PageCopy & {
+  id: string;
+  kind: PageKind;
+  slug: string;
+  isActive: boolean;
+  settings: Record<string, unknown>;
+  /** Always served: `{BASE_URL}/p/{accountSlug}/{slug}`. */
+  url: string;
+  subdomainUrl: string;
+  createdAt: string;
+  updatedAt: string;
+  archivedAt: string | null;
+};
+
+export type PageStats = {
+  totals: { views: number; uniqueVisitors: number; submissions: number; conversionRate: number };
+};

@@ -1,5 +1,5 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { StrictMode } from 'react';
+import { type ComponentType, StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createBrowserRouter, Navigate, RouterProvider } from 'react-router';
 import './app.css';
@@ -7,12 +7,7 @@ import { ApiError } from './api.ts';
 import { AppShell } from './components/shell.tsx';
 import { ToastProvider } from './components/toast.tsx';
 import { Login, Signup } from './screens/auth.tsx';
-import { AcceptInvitation } from './screens/auth-invitation.tsx';
-import { ForgotPassword, ResetPassword, VerifyEmail } from './screens/auth-recovery.tsx';
-import { Board } from './screens/Board.tsx';
 import { Inbox } from './screens/Inbox.tsx';
-import { LeadDetail } from './screens/LeadDetail.tsx';
-import { Settings } from './screens/Settings.tsx';
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -24,23 +19,94 @@ const queryClient = new QueryClient({
   },
 });
 
+/**
+ * Screens other than the inbox and the login are separate chunks, loaded when first opened: the
+ * inbox, where an agent lands, parses only its own code.
+ */
+const screen = <T,>(load: () => Promise<T>, pick: (m: T) => ComponentType) => ({
+  lazy: async () => ({ Component: pick(await load()) }),
+});
+
 const router = createBrowserRouter(
   [
     { path: '/login', element: <Login /> },
     { path: '/signup', element: <Signup /> },
-    { path: '/forgot-password', element: <ForgotPassword /> },
-    { path: '/reset-password', element: <ResetPassword /> },
-    { path: '/verify-email', element: <VerifyEmail /> },
-    { path: '/accept-invitation', element: <AcceptInvitation /> },
+    {
+      path: '/forgot-password',
+      ...screen(
+        () => import('./screens/auth-recovery.tsx'),
+        (m) => m.ForgotPassword,
+      ),
+    },
+    {
+      path: '/reset-password',
+      ...screen(
+        () => import('./screens/auth-recovery.tsx'),
+        (m) => m.ResetPassword,
+      ),
+    },
+    {
+      path: '/verify-email',
+      ...screen(
+        () => import('./screens/auth-recovery.tsx'),
+        (m) => m.VerifyEmail,
+      ),
+    },
+    {
+      path: '/accept-invitation',
+      ...screen(
+        () => import('./screens/auth-invitation.tsx'),
+        (m) => m.AcceptInvitation,
+      ),
+    },
     {
       path: '/',
       element: <AppShell />,
       children: [
         { index: true, element: <Navigate to="/leads" replace /> },
         { path: 'leads', element: <Inbox /> },
-        { path: 'leads/:id', element: <LeadDetail /> },
-        { path: 'board', element: <Board /> },
-        { path: 'settings', element: <Settings /> },
+        {
+          path: 'leads/:id',
+          ...screen(
+            () => import('./screens/LeadDetail.tsx'),
+            (m) => m.LeadDetail,
+          ),
+        },
+        {
+          path: 'board',
+          ...screen(
+            () => import('./screens/Board.tsx'),
+            (m) => m.Board,
+          ),
+        },
+        {
+          path: 'pages',
+          ...screen(
+            () => import('./screens/Pages.tsx'),
+            (m) => m.Pages,
+          ),
+        },
+        {
+          path: 'pages/:id',
+          ...screen(
+            () => import('./screens/Pages.tsx'),
+            (m) => m.PageEditor,
+          ),
+        },
+        {
+          path: 'usage',
+          ...screen(
+            () => import('./screens/Usage.tsx'),
+            (m) => m.Usage,
+          ),
+        },
+        {
+          path: 'settings',
+          ...screen(
+            () => import('./screens/Settings.tsx'),
+            (m) => m.Settings,
+          ),
+        },
       ],
     },
     { path: '*', element: <Navigate to="/leads" replace /> },

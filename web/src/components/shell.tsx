@@ -52,6 +52,8 @@ export function AppShell() {
             Inbox
           </NavLink>
           <NavLink to="/board">Board</NavLink>
+          <NavLink to="/pages">Pages</NavLink>
+          <NavLink to="/usage">Usage</NavLink>
           <NavLink to="/settings">Settings</NavLink>
           <div className="spacer" />
           {me.data.memberships.length > 1 ? (

@@ -2,6 +2,7 @@ import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { get, LEAD_STATUSES, type Lead, type LeadList, type LeadStatus } from '../api.ts';
+import { GettingStarted, useChecklist } from '../components/checklist.tsx';
 import { useToast } from '../components/toast.tsx';
 import './inbox.css';
 
@@ -73,6 +74,9 @@ export function Inbox() {
   const status = params.get('status') ?? '';
   const source = params.get('source') ?? '';
   const held = params.get('held') ?? '';
+  // The getting-started steps sit above the filters: until they know whether to show, the rest
+  // waits below the heading, so nothing already drawn is pushed down when they appear.
+  const checklistPending = useChecklist().state === 'pending';
 
   // Search as you type, once the typing pauses.
   useEffect(() => {
@@ -132,90 +136,99 @@ export function Inbox() {
           Chime for new leads
         </label>
       </div>
-      <nav className="status-tabs" aria-label="Status">
-        <button type="button" aria-pressed={status === ''} onClick={() => set('status', '')}>
-          All
-        </button>
-        {LEAD_STATUSES.filter((s) => s !== 'spam').map((s: LeadStatus) => (
-          <button type="button" key={s} aria-pressed={status === s} onClick={() => set('status', s)}>
-            {label(s)} <span className="count">{counts?.byStatus[s] ?? ''}</span>
-          </button>
-        ))}
-      </nav>
-      <div className="row filters">
-        <label className="sr-only" htmlFor="search">
-          Search leads
-        </label>
-        <input
-          id="search"
-          type="search"
-          placeholder="Search name, email, phone, address"
-          value={q}
-          onChange={(e) => setQ(e.target.value)}
-        />
-        <label className="sr-only" htmlFor="source">
-          Source
-        </label>
-        <select id="source" value={source} onChange={(e) => set('source', e.target.value)}>
-          <option value="">Any source</option>
-          {SOURCES.map((s) => (
-            <option key={s} value={s}>
-              {label(s)}
-            </option>
-          ))}
-        </select>
-        <label className="sr-only" htmlFor="held">
-          Held
-        </label>
-        <select id="held" value={held} onChange={(e) => set('held', e.target.value)}>
-          <option value="">Held or not</option>
-          <option value="true">Held by the plan ({counts?.held ?? 0})</option>
-          <option value="false">Not held</option>
-        </select>
-      </div>
-      {list.isError ? (
-        <p className="form-error" role="alert">
-          {list.error.message}
+      {checklistPending ? (
+        <p className="sr-only" role="status">
+          Loading the inbox…
         </p>
-      ) : null}
-      <ul className="lead-list" aria-busy={list.isPending} aria-label="Leads">
-        {list.isPending
-          ? SKELETON_ROWS.map((k) => <li key={k} className="lead-row skeleton" aria-hidden="true" />)
-          : leads.map((lead) => (
-              <li key={lead.id} className={`lead-row ${fresh.includes(lead.id) ? 'fresh' : ''}`}>
-                <Link to={`/leads/${lead.id}`}>
-                  <span className="name">
-                    {lead.isHeld ? 'Held lead' : (lead.fullName ?? lead.email ?? lead.phone ?? 'No name')}
-                  </span>
-                  <span className="contact muted">
-                    {lead.isHeld
-                      ? 'Details hidden until your plan allows'
-                      : [lead.phone, lead.email].filter(Boolean).join(' · ')}
-                  </span>
-                  <span className="badge">{label(lead.status)}</span>
-                  <span className="muted source">{label(lead.source)}</span>
-                  <time className="muted" dateTime={lead.createdAt}>
-                    {ago(lead.createdAt)}
-                  </time>
-                </Link>
-              </li>
+      ) : (
+        <>
+          <GettingStarted />
+          <nav className="status-tabs" aria-label="Status">
+            <button type="button" aria-pressed={status === ''} onClick={() => set('status', '')}>
+              All
+            </button>
+            {LEAD_STATUSES.filter((s) => s !== 'spam').map((s: LeadStatus) => (
+              <button type="button" key={s} aria-pressed={status === s} onClick={() => set('status', s)}>
+                {label(s)} <span className="count">{counts?.byStatus[s] ?? ''}</span>
+              </button>
             ))}
-      </ul>
-      {!list.isPending && leads.length === 0 ? (
-        <div className="card empty">
-          <h2>No leads here yet</h2>
-          <p className="muted">
-            {params.toString() && params.toString() !== ''
-              ? 'Nothing matches these filters.'
-              : 'Publish a capture page and share its link: new leads appear here the moment they arrive.'}
-          </p>
-        </div>
-      ) : null}
-      {list.hasNextPage ? (
-        <button type="button" onClick={() => list.fetchNextPage()} disabled={list.isFetchingNextPage}>
-          {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
-        </button>
-      ) : null}
+          </nav>
+          <div className="row filters">
+            <label className="sr-only" htmlFor="search">
+              Search leads
+            </label>
+            <input
+              id="search"
+              type="search"
+              placeholder="Search name, email, phone, address"
+              value={q}
+              onChange={(e) => setQ(e.target.value)}
+            />
+            <label className="sr-only" htmlFor="source">
+              Source
+            </label>
+            <select id="source" value={source} onChange={(e) => set('source', e.target.value)}>
+              <option value="">Any source</option>
+              {SOURCES.map((s) => (
+                <option key={s} value={s}>
+                  {label(s)}
+                </option>
+              ))}
+            </select>
+            <label className="sr-only" htmlFor="held">
+              Held
+            </label>
+            <select id="held" value={held} onChange={(e) => set('held', e.target.value)}>
+              <option value="">Held or not</option>
+              <option value="true">Held by the plan ({counts?.held ?? 0})</option>
+              <option value="false">Not held</option>
+            </select>
+          </div>
+          {list.isError ? (
+            <p className="form-error" role="alert">
+              {list.error.message}
+            </p>
+          ) : null}
+          <ul className="lead-list" aria-busy={list.isPending} aria-label="Leads">
+            {list.isPending
+              ? SKELETON_ROWS.map((k) => <li key={k} className="lead-row skeleton" aria-hidden="true" />)
+              : leads.map((lead) => (
+                  <li key={lead.id} className={`lead-row ${fresh.includes(lead.id) ? 'fresh' : ''}`}>
+                    <Link to={`/leads/${lead.id}`}>
+                      <span className="name">
+                        {lead.isHeld ? 'Held lead' : (lead.fullName ?? lead.email ?? lead.phone ?? 'No name')}
+                      </span>
+                      <span className="contact muted">
+                        {lead.isHeld
+                          ? 'Details hidden until your plan allows'
+                          : [lead.phone, lead.email].filter(Boolean).join(' · ')}
+                      </span>
+                      <span className="badge">{label(lead.status)}</span>
+                      <span className="muted source">{label(lead.source)}</span>
+                      <time className="muted" dateTime={lead.createdAt}>
+                        {ago(lead.createdAt)}
+                      </time>
+                    </Link>
+                  </li>
+                ))}
+          </ul>
+          {!list.isPending && leads.length === 0 ? (
+            <div className="card empty">
+              <h2>No leads here yet</h2>
+              <p className="muted">
+                {params.toString() && params.toString() !== ''
+                  ? 'Nothing matches these filters.'
+                  : 'Publish a capture page and share its link: new leads appear here the moment they arrive.'}
+              </p>
+            </div>
+          ) : null}
+          {list.hasNextPage ? (
+            <button type="button" onClick={() => list.fetchNextPage()} disabled={list.isFetchingNextPage}>
+              {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
+            </button>
+          ) : null}
+        </>
+      )}
     </div>
   );
 }

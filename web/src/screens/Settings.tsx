@@ -2,11 +2,13 @@ import { type ComponentType, useEffect, useRef } from 'react';
 import { Link, useLocation, useSearchParams } from 'react-router';
 import { AccountSection } from './settings-account.tsx';
 import { ApiKeysSection } from './settings-api-keys.tsx';
+import { BrandingSection } from './settings-branding.tsx';
 import { DomainsSection } from './settings-domains.tsx';
 import { PhoneSection } from './settings-phone.tsx';
 import { PhoneNumbersSection } from './settings-phone-numbers.tsx';
 import { TeamSection } from './settings-team.tsx';
 import { TemplatesSection } from './settings-templates.tsx';
+import { TestimonialsSection } from './settings-testimonials.tsx';
 import './settings.css';
 
 type SectionDef = { id: string; title: string; intro: string; Body: ComponentType };
@@ -17,6 +19,18 @@ const SECTIONS: SectionDef[] = [
     title: 'Account',
     intro: 'Your business name, the time zone your reports and quiet hours follow, and your license.',
     Body: AccountSection,
+  },
+  {
+    id: 'branding',
+    title: 'Branding',
+    intro: 'How your public pages look and read: your name, logo, colours, contact details and wording.',
+    Body: BrandingSection,
+  },
+  {
+    id: 'testimonials',
+    title: 'Testimonials',
+    intro: 'Quotes from happy clients, shown on your pages in the order you set here.',
+    Body: TestimonialsSection,
   },
   {
     id: 'phone',

@@ -1,0 +1,199 @@
+/**
+ * The new account's first steps, at the top of the inbox: brand it, publish a page, send a
+ * test lead. Each step's state comes from the API as it is (GET /branding, /pages, /leads);
+ * the list shows while a step is left and until it is hidden (per account, in localStorage).
+ */
+import { useQuery } from '@tanstack/react-query';
+import { type ReactNode, useId, useRef, useState } from 'react';
+import { Link } from 'react-router';
+import { get, type LeadList } from '../api.ts';
+import './checklist.css';
+import { useSession } from './session.tsx';
+import { useToast } from './toast.tsx';
+
+/** What the checklist reads of GET /api/v1/branding. */
+type Branding = { updatedAt: string | null };
+/** What it reads of a page in GET /api/v1/pages. */
+type PageSummary = { id: string; isActive: boolean; url: string };
+type PageList = { data: PageSummary[]; nextCursor: string | null };
+
+const hiddenKey = (accountId: string) => `porchlight.checklist.hidden.${accountId}`;
+
+function readHidden(accountId: string): boolean {
+  try {
+    return localStorage.getItem(hiddenKey(accountId)) === '1';
+  } catch {
+    return false;
+  }
+}
+
+/** The pages, whatever shape another screen sharing the ['pages'] key keeps them in. */
+function pagesOf(answer: PageList | PageSummary[] | undefined): PageSummary[] {
+  if (!answer) return [];
+  return Array.isArray(answer) ? answer : (answer.data ?? []);
+}
+
+export type Checklist =
+  /** Still asking the API: the inbox keeps the space below its heading empty meanwhile. */
+  | { state: 'pending' }
+  /** Not for this person (hidden, not an admin, or the API could not tell). */
+  | { state: 'none' }
+  | {
+      state: 'ready';
+      branded: boolean;
+      published: boolean;
+      hasLead: boolean;
+      /** The first active page's public address, for the test lead. */
+      pageUrl: string | null;
+      hide: () => void;
+    };
+
+/**
+ * The checklist's state. Members and affiliates cannot brand or publish (admin routes), so it
+ * is for owners and admins only; nothing is fetched for anyone else or once it is hidden.
+ */
+export function useChecklist(): Checklist {
+  const { accountId, role } = useSession();
+  const [hidden, setHidden] = useState(() => readHidden(accountId));
+  const enabled = (role === 'owner' || role === 'admin') && !hidden;
+
+  const branding = useQuery({
+    queryKey: ['branding'],
+    queryFn: () => get<Branding>('/branding'),
+    enabled,
+  });
+  const pages = useQuery({
+    queryKey: ['pages'],
+    queryFn: () => get<PageList>('/pages'),
+    enabled,
+  });
+  // Under ['leads']: a lead arriving while the inbox is open refreshes it with the list.
+  const leads = useQuery({
+    queryKey: ['leads', 'checklist'],
+    queryFn: () => get<LeadList>('/leads?limit=1'),
+    enabled,
+  });
+
+  if (!enabled) return { state: 'none' };
+  if (branding.isPending || pages.isPending || leads.isPending) return { state: 'pending' };
+  // A hint is not worth an error message: without an answer the list stays away.
+  if (branding.isError || pages.isError || leads.isError) return { state: 'none' };
+
+  const active = pagesOf(pages.data).find((p) => p.isActive);
+  return {
+    state: 'ready',
+    branded: branding.data.updatedAt !== null,
+    published: Boolean(active),
+    hasLead: leads.data.data.length > 0,
+    pageUrl: active?.url ?? null,
+    hide: () => {
+      try {
+        localStorage.setItem(hiddenKey(accountId), '1');
+      } catch {
+        // Private mode without storage: hidden for this visit only.
+      }
+      setHidden(true);
+    },
+  };
+}
+
+function Step(props: { done: boolean; title: string; children: ReactNode; action: ReactNode }) {
+  return (
+    <li className={`checklist-step ${props.done ? 'done' : ''}`}>
+      <span className="checklist-mark" aria-hidden="true">
+        {props.done ? '✓' : ''}
+      </span>
+      <div className="checklist-body">
+        <p className="checklist-title">
+          <span className="sr-only">{props.done ? 'Done: ' : 'To do: '}</span>
+          {props.title}
+          {props.done ? (
+            <span className="checklist-done" aria-hidden="true">
+              Done
+            </span>
+          ) : null}
+        </p>
+        <p className="checklist-text">{props.children}</p>
+        {props.action ? <p className="checklist-action">{props.action}</p> : null}
+      </div>
+    </li>
+  );
+}
+
+/**
+ * "Getting started": three steps with their state in words, a link to do each, and Hide. It
+ * shows only while a step is left when the inbox opens; finishing the last one with the inbox
+ * open says so rather than vanishing under the pointer.
+ */
+export function GettingStarted() {
+  const checklist = useChecklist();
+  const titleId = useId();
+  const shown = useRef(false);
+  const section = useRef<HTMLElement>(null);
+  const toast = useToast();
+  if (checklist.state !== 'ready') return null;
+  const { branded, published, hasLead, pageUrl, hide: dismiss } = checklist;
+  const doneCount = [branded, published, hasLead].filter(Boolean).length;
+  if (doneCount === 3 && !shown.current) return null;
+  shown.current = true;
+
+  // The button goes with the list: focus moves on to what follows it (the inbox's filters).
+  function hide() {
+    const next = section.current?.nextElementSibling?.querySelector<HTMLElement>(
+      'a[href], button:not(:disabled), input, select',
+    );
+    next?.focus();
+    dismiss();
+    toast.show('Getting started hidden');
+  }
+
+  return (
+    <section ref={section} className="checklist card" aria-labelledby={titleId}>
+      <div className="checklist-head">
+        <h2 id={titleId}>Getting started</h2>
+        <button type="button" className="checklist-hide" onClick={hide}>
+          Hide<span className="sr-only"> the getting started steps</span>
+        </button>
+      </div>
+      <p className="checklist-progress muted">
+        {doneCount === 3
+          ? 'All three done: your page is live and leads land here.'
+          : `${doneCount} of 3 done. Three steps, and your page is ready for real leads.`}
+      </p>
+      <ol className="checklist-steps">
+        <Step
+          done={branded}
+          title="Brand it"
+          action={
+            <Link to="/settings?section=branding">{branded ? 'Edit branding' : 'Set up branding'}</Link>
+          }
+        >
+          Your name, photo, colours and contact details, shown on every page.
+        </Step>
+        <Step
+          done={published}
+          title="Publish a page"
+          action={<Link to="/pages">{published ? 'Your pages' : 'Create a page'}</Link>}
+        >
+          A home valuation or buyer page with a form: its link is what you share.
+        </Step>
+        <Step
+          done={hasLead}
+          title="Send a test lead"
+          action={
+            pageUrl ? (
+              <a href={pageUrl} target="_blank" rel="noopener noreferrer">
+                Open your page<span className="sr-only"> (opens in a new tab)</span>
+                <span aria-hidden="true"> ↗</span>
+              </a>
+            ) : hasLead ? null : (
+              <span className="muted">Publish a page first.</span>
+            )
+          }
+        >
+          Open your page and submit its form as a visitor would: the lead appears here in seconds.
+        </Step>
+      </ol>
+    </section>
+  );
+}
