@@ -55,6 +55,12 @@ describe.skipIf(!hasChromium)('the dashboard in a browser', () => {
     await page.waitForURL(/\/app\/leads$/);
     // A new account lands on its checklist.
     await page.getByRole('heading', { name: 'Getting started' }).waitFor();
+    if (SHOTS) {
+      await page.screenshot({
+        path: path.join(SHOTS, 'dashboard-getting-started-desktop.png'),
+        fullPage: true,
+      });
+    }
 
     // Brand it: the name and colour its pages show.
     await page.getByRole('link', { name: 'Set up branding' }).click();
@@ -149,6 +155,36 @@ describe.skipIf(!hasChromium)('the dashboard in a browser', () => {
         }),
       );
     }
+    // A published page with testimonials, for the pages list, its editor and the public page.
+    // Writes name the server's own origin (its BASE_URL here), as the dashboard's do.
+    const asOwner = (method: 'POST' | 'PUT', url: string, payload: object) =>
+      t.app.inject({
+        method,
+        url,
+        payload: payload as Record<string, unknown>,
+        cookies: { porchlight_session: owner.cookie },
+        headers: { origin },
+      });
+    await asOwner('PUT', '/api/v1/branding', {
+      displayName: 'Jordan Park, Park Realty',
+      brokerage: 'Park Realty',
+      primaryColor: '#0f766e',
+      licenseNumber: 'TX 0712345',
+    });
+    for (const [authorName, quote] of [
+      ['Maria G.', 'Jordan sold our house in nine days, over asking.'],
+      ['Tom B.', 'Honest numbers and no pressure. We will call again.'],
+    ]) {
+      await asOwner('POST', '/api/v1/testimonials', { authorName, quote, rating: 5, location: 'Austin, TX' });
+    }
+    const created = await asOwner('POST', '/api/v1/pages', {
+      kind: 'home_valuation',
+      slug: 'home-value',
+      title: 'What is your home worth?',
+      headline: 'What is your Austin home worth?',
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const published = created.json() as { id: string; url: string };
     for (const size of [
       { name: 'desktop', width: 1280, height: 800 },
       { name: 'phone', width: 375, height: 740 },
@@ -177,16 +213,61 @@ describe.skipIf(!hasChromium)('the dashboard in a browser', () => {
           url: '/app/settings?section=team',
           ready: () => page.getByRole('heading', { name: 'Team' }).first().waitFor(),
         },
+        {
+          name: 'branding',
+          url: '/app/settings?section=branding',
+          ready: () => page.frameLocator('iframe').getByText('Jordan Park, Park Realty').first().waitFor(),
+          // Its preview frame is below the fold, and a full-page capture leaves such frames blank.
+          tall: true,
+        },
+        {
+          name: 'testimonials',
+          url: '/app/settings?section=testimonials',
+          ready: () => page.getByText('Honest numbers and no pressure.').waitFor(),
+        },
+        {
+          name: 'pages',
+          url: '/app/pages',
+          ready: () => page.getByRole('link', { name: 'What is your home worth?' }).first().waitFor(),
+        },
+        {
+          name: 'page-editor',
+          url: `/app/pages/${published.id}`,
+          ready: () =>
+            page
+              .frameLocator('iframe')
+              .getByRole('heading', { name: 'What is your Austin home worth?' })
+              .waitFor(),
+        },
+        {
+          name: 'usage',
+          url: '/app/usage',
+          ready: () => page.getByRole('heading', { name: 'Plans' }).waitFor(),
+        },
+        // The public page itself, as a visitor opens it (its screenshots are the site tests').
+        {
+          name: 'public-page',
+          url: new URL(published.url).pathname,
+          ready: () => page.getByRole('heading', { name: 'What is your Austin home worth?' }).waitFor(),
+          shot: false,
+        },
       ];
       for (const screen of screens) {
         await page.goto(`${origin}${screen.url}`);
         await screen.ready();
         expect(await axeProblems(page), `${screen.name} at ${size.name} width`).toEqual([]);
-        if (SHOTS)
-          await page.screenshot({
-            path: path.join(SHOTS, `dashboard-${screen.name}-${size.name}.png`),
-            fullPage: true,
-          });
+        if (SHOTS && screen.shot !== false) {
+          const file = path.join(SHOTS, `dashboard-${screen.name}-${size.name}.png`);
+          if (screen.tall) {
+            const height = (await page.evaluate('document.documentElement.scrollHeight')) as number;
+            await page.setViewportSize({ width: size.width, height });
+            await page.waitForTimeout(300);
+            await page.screenshot({ path: file });
+            await page.setViewportSize({ width: size.width, height: size.height });
+          } else {
+            await page.screenshot({ path: file, fullPage: true });
+          }
+        }
       }
       await context.close();
     }

@@ -173,3 +173,9 @@ export type Page = PageCopy & {
 export type PageStats = {
   totals: { views: number; uniqueVisitors: number; submissions: number; conversionRate: number };
 };
+
+/** The account's pages (the list screen and the getting-started checklist share it). */
+export const pagesQuery = {
+  queryKey: ['pages'],
+  queryFn: () => get<{ data: Page[]; nextCursor: string | null }>('/pages?limit=200'),
+};

@@ -7,7 +7,7 @@ import { ApiError } from './api.ts';
 import { AppShell } from './components/shell.tsx';
 import { ToastProvider } from './components/toast.tsx';
 import { Login, Signup } from './screens/auth.tsx';
-import { Inbox } from './screens/Inbox.tsx';
+import { Inbox, inboxQuery } from './screens/Inbox.tsx';
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -113,6 +113,11 @@ const router = createBrowserRouter(
   ],
   { basename: '/app' },
 );
+
+// Opening on the inbox: its first page is asked for now, alongside who am I, not after it.
+if (/^\/app(\/leads)?\/?$/.test(window.location.pathname)) {
+  void queryClient.prefetchInfiniteQuery(inboxQuery(new URLSearchParams(window.location.search)));
+}
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -6,16 +6,13 @@
 import { useQuery } from '@tanstack/react-query';
 import { type ReactNode, useId, useRef, useState } from 'react';
 import { Link } from 'react-router';
-import { get, type LeadList } from '../api.ts';
+import { get, type LeadList, pagesQuery } from '../api.ts';
 import './checklist.css';
 import { useSession } from './session.tsx';
 import { useToast } from './toast.tsx';
 
 /** What the checklist reads of GET /api/v1/branding. */
 type Branding = { updatedAt: string | null };
-/** What it reads of a page in GET /api/v1/pages. */
-type PageSummary = { id: string; isActive: boolean; url: string };
-type PageList = { data: PageSummary[]; nextCursor: string | null };
 
 const hiddenKey = (accountId: string) => `porchlight.checklist.hidden.${accountId}`;
 
@@ -25,12 +22,6 @@ function readHidden(accountId: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** The pages, whatever shape another screen sharing the ['pages'] key keeps them in. */
-function pagesOf(answer: PageList | PageSummary[] | undefined): PageSummary[] {
-  if (!answer) return [];
-  return Array.isArray(answer) ? answer : (answer.data ?? []);
 }
 
 export type Checklist =
@@ -57,21 +48,21 @@ export function useChecklist(): Checklist {
   const [hidden, setHidden] = useState(() => readHidden(accountId));
   const enabled = (role === 'owner' || role === 'admin') && !hidden;
 
+  // Asked once by the inbox and again by the list it draws: fresh for a while, not fetched twice.
+  const staleTime = 30_000;
   const branding = useQuery({
     queryKey: ['branding'],
     queryFn: () => get<Branding>('/branding'),
     enabled,
+    staleTime,
   });
-  const pages = useQuery({
-    queryKey: ['pages'],
-    queryFn: () => get<PageList>('/pages'),
-    enabled,
-  });
+  const pages = useQuery({ ...pagesQuery, enabled, staleTime });
   // Under ['leads']: a lead arriving while the inbox is open refreshes it with the list.
   const leads = useQuery({
     queryKey: ['leads', 'checklist'],
     queryFn: () => get<LeadList>('/leads?limit=1'),
     enabled,
+    staleTime,
   });
 
   if (!enabled) return { state: 'none' };
@@ -79,7 +70,7 @@ export function useChecklist(): Checklist {
   // A hint is not worth an error message: without an answer the list stays away.
   if (branding.isError || pages.isError || leads.isError) return { state: 'none' };
 
-  const active = pagesOf(pages.data).find((p) => p.isActive);
+  const active = pages.data.data.find((p) => p.isActive);
   return {
     state: 'ready',
     branded: branding.data.updatedAt !== null,

@@ -63,6 +63,29 @@ function chime() {
   }
 }
 
+/**
+ * The inbox's list for the filters in the URL: 50 at a time, with the counts. main.tsx starts it
+ * before the session is known when the app opens on the inbox, so the two requests overlap.
+ */
+export function inboxQuery(params: URLSearchParams) {
+  const filters = new URLSearchParams({ limit: '50', counts: 'true' });
+  for (const key of ['status', 'source', 'held', 'q']) {
+    const v = params.get(key);
+    if (v) filters.set(key, v);
+  }
+  return {
+    queryKey: ['leads', filters.toString()],
+    queryFn: ({ pageParam }: { pageParam: string }) =>
+      get<LeadList>(
+        `/leads?${filters.toString()}${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ''}`,
+      ),
+    initialPageParam: '',
+    getNextPageParam: (last: LeadList) => last.nextCursor ?? undefined,
+    // The boot's prefetch is not asked again when the inbox mounts; live arrivals refetch anyway.
+    staleTime: 2000,
+  };
+}
+
 /** The leads inbox: newest first, filters and search in the URL, live arrivals. */
 export function Inbox() {
   const [params, setParams] = useSearchParams();
@@ -89,20 +112,7 @@ export function Inbox() {
     return () => clearTimeout(timer);
   }, [q, params, setParams]);
 
-  const filters = new URLSearchParams({ limit: '50', counts: 'true' });
-  for (const key of ['status', 'source', 'held', 'q']) {
-    const v = params.get(key);
-    if (v) filters.set(key, v);
-  }
-  const list = useInfiniteQuery({
-    queryKey: ['leads', filters.toString()],
-    queryFn: ({ pageParam }) =>
-      get<LeadList>(
-        `/leads?${filters.toString()}${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ''}`,
-      ),
-    initialPageParam: '',
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  });
+  const list = useInfiniteQuery(inboxQuery(params));
 
   useLiveLeads((id) => {
     setFresh((f) => [id, ...f]);

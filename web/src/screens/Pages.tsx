@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { get, PAGE_KINDS, type Page, type PageKind, post } from '../api.ts';
+import { PAGE_KINDS, type Page, type PageKind, pagesQuery, post } from '../api.ts';
 import { useSession } from '../components/session.tsx';
 import { useToast } from '../components/toast.tsx';
 import { PAGE_KIND_INFO, slugify } from './page-kinds.ts';
@@ -11,8 +11,6 @@ import './settings.css';
 import './pages.css';
 
 export { PageEditor } from './page-editor.tsx';
-
-export const pagesQuery = { queryKey: ['pages'], queryFn: () => get<{ data: Page[] }>('/pages?limit=200') };
 
 /** The capture pages: each with its state and address, and a form to start a new one. */
 export function Pages() {

@@ -151,7 +151,7 @@ function Editor({ page }: { page: Page }) {
             {isAdmin ? null : (
               <p className="settings-note">Only admins of this account can change its pages.</p>
             )}
-            <fieldset className="settings-fieldset" disabled={!isAdmin}>
+            <fieldset className="settings-fieldset settings-group" disabled={!isAdmin}>
               <legend>The form</legend>
               <TextField form={form} draft={draft} set={set} name="title" label="Title" max={120}>
                 The form's heading and the browser tab's title.
@@ -170,7 +170,7 @@ function Editor({ page }: { page: Page }) {
                 The words on the send button.
               </TextField>
             </fieldset>
-            <fieldset className="settings-fieldset" disabled={!isAdmin}>
+            <fieldset className="settings-fieldset settings-group" disabled={!isAdmin}>
               <legend>After sending</legend>
               <TextField
                 form={form}
@@ -190,7 +190,7 @@ function Editor({ page }: { page: Page }) {
                 multiline
               />
             </fieldset>
-            <fieldset className="settings-fieldset" disabled={!isAdmin}>
+            <fieldset className="settings-fieldset settings-group" disabled={!isAdmin}>
               <legend>Consent, search and sharing</legend>
               <TextField
                 form={form}

@@ -261,7 +261,10 @@ function BrandingForm({ branding }: { branding: Branding }) {
       <div className="settings-branding-live">
         <PagePreview
           label="Your home-valuation page with this branding"
-          draft={{ page: { kind: 'home_valuation' }, branding: bodyOf(draft) }}
+          draft={{
+            page: { kind: 'home_valuation', title: 'What is your home worth?' },
+            branding: bodyOf(draft),
+          }}
         />
       </div>
     </form>
@@ -270,7 +273,7 @@ function BrandingForm({ branding }: { branding: Branding }) {
 
 function Group({ title, disabled, children }: { title: string; disabled: boolean; children: ReactNode }) {
   return (
-    <fieldset disabled={disabled} className="settings-fieldset settings-branding-group">
+    <fieldset disabled={disabled} className="settings-fieldset settings-group">
       <legend>{title}</legend>
       {children}
     </fieldset>
