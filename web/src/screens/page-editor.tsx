@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, type ReactNode, useState } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
+import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
+import { Link, useBlocker, useNavigate, useParams } from 'react-router';
 import { ApiError, del, get, type Page, type PageCopy, type PageStats, patch } from '../api.ts';
 import { PagePreview } from '../components/page-preview.tsx';
 import { useToast } from '../components/toast.tsx';
@@ -102,6 +102,18 @@ function Editor({ page }: { page: Page }) {
     onError: (e) => toast.error(e),
   });
 
+  // Unsaved words are not lost to a stray click: leaving asks first (and so does closing the tab).
+  const blocker = useBlocker(
+    ({ currentLocation, nextLocation }) =>
+      dirty && !save.isPending && currentLocation.pathname !== nextLocation.pathname,
+  );
+  useEffect(() => {
+    if (!dirty) return;
+    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [dirty]);
+
   const set = (field: keyof Draft) => (value: string) => setDraft((d) => ({ ...d, [field]: value }));
   function submit(e: FormEvent) {
     e.preventDefault();
@@ -145,6 +157,20 @@ function Editor({ page }: { page: Page }) {
         ) : null}
       </div>
 
+      {blocker.state === 'blocked' ? (
+        <div className="settings-note page-editor-leave" role="alertdialog" aria-labelledby="leave-title">
+          <p id="leave-title">This page has unsaved changes. Leave without saving them?</p>
+          <div className="settings-actions">
+            <button type="button" onClick={() => blocker.proceed()}>
+              Leave without saving
+            </button>
+            {/* biome-ignore lint/a11y/noAutofocus: the question needs the focus */}
+            <button type="button" className="primary" autoFocus onClick={() => blocker.reset()}>
+              Stay and keep editing
+            </button>
+          </div>
+        </div>
+      ) : null}
       <div className="page-editor-grid">
         <div className="page-editor-side">
           <form onSubmit={submit} aria-label="The page's words" noValidate>
