@@ -7,6 +7,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import { registerAccountRoutes } from './modules/account/account.routes.ts';
+import { registerNotificationRoutes } from './modules/account/notifications.routes.ts';
 import { registerBlockedIpRoutes } from './modules/blocked-ips/blocked-ips.routes.ts';
 import { registerBrandingRoutes } from './modules/branding/branding.routes.ts';
 import { registerDomainRoutes } from './modules/domains/domains.routes.ts';
@@ -161,6 +162,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const modules = { config: deps.config, db: deps.db, logger: deps.logger, jobs: deps.jobs, pepper };
   registerAccountRoutes(app, modules);
+  registerNotificationRoutes(app, modules);
   registerPageRoutes(app, modules);
   registerBrandingRoutes(app, modules);
   registerDomainRoutes(app, modules);

@@ -9,6 +9,7 @@ import { createTestDatabase, type TestDatabase } from './db.ts';
 import { signUp } from './http.ts';
 import { as, type Case, type Ctx, expectNotFound } from './sweep/kit.ts';
 import { blockedIpsCases, leadsCases } from './sweep/leads.ts';
+import { notificationsCases } from './sweep/notifications.ts';
 import { presenceCases } from './sweep/presence.ts';
 import { telephonyCases } from './sweep/telephony.ts';
 
@@ -132,6 +133,7 @@ const CASES: Record<string, Case> = {
   ...leadsCases,
   ...blockedIpsCases,
   ...telephonyCases,
+  ...notificationsCases,
 };
 
 let db: TestDatabase;
@@ -191,6 +193,7 @@ describe("cross-tenant sweep with B's API key", () => {
     const snapshot = async () => {
       const paths = [
         '/api/v1/account',
+        '/api/v1/account/notifications',
         '/api/v1/account/members',
         '/api/v1/api-keys',
         '/api/v1/pages',

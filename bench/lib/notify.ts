@@ -9,7 +9,11 @@ import crypto from 'node:crypto';
 import pg from 'pg';
 import type { PageKind } from '../../src/modules/intake/fields.ts';
 import { MESSAGE_COLUMNS, RECORD_MESSAGE_SQL } from '../../src/modules/messaging/messages.repo.ts';
-import { LEAD_FACTS_SQL } from '../../src/modules/messaging/messaging.service.ts';
+import {
+  AGENTS_SQL,
+  ALERT_RECIPIENTS_SQL,
+  LEAD_FACTS_SQL,
+} from '../../src/modules/messaging/messaging.service.ts';
 import { defaultAutoresponder, firstNameOf, renderTemplate } from '../../src/modules/messaging/templates.ts';
 import { SENDER_NUMBER_SQL } from '../../src/modules/phone-numbers/phone-numbers.service.ts';
 import { onCleanup, trackChild } from './cleanup.ts';
@@ -187,7 +191,7 @@ type Facts = {
  * The statements of planLeadNotifications + deliverAll (messaging.service.ts, messages.repo.ts,
  * the dev provider's outbox.repo.ts) as text on one `pg` client, in the same transactions:
  *
- *   1. tenant: the lead's facts, its agents, the account's template, its sending number, two
+ *   1. tenant: the lead's facts, its agents and alert recipients, the account's template, its sending number, two
  *      `INSERT … messages`;
  *   2. per message — tenant: `SELECT … FOR UPDATE`, (the autoresponder: the usage counter's
  *      INSERT … ON CONFLICT and guarded UPDATE), `UPDATE … 'sending'`;
@@ -203,12 +207,10 @@ async function notifyOne(c: pg.Client, ref: LeadRef): Promise<number> {
     const lead = (await c.query<Facts>(LEAD_FACTS_SQL, [accountId, leadId])).rows[0];
     if (!lead) throw new Error(`lead ${leadId} not found`);
     const agents = (
-      await c.query<{ name: string; email: string }>(
-        `SELECT u.name, u.email::text AS email, u.phone_e164 FROM memberships m JOIN users u ON u.id = m.user_id
-     WHERE m.account_id = $1 AND (CASE WHEN $2::uuid IS NULL THEN m.role = 'owner' ELSE m.user_id = $2::uuid END)
-     ORDER BY u.email`,
-        [accountId, lead.assigned_user_id],
-      )
+      await c.query<{ name: string; email: string }>(AGENTS_SQL, [accountId, lead.assigned_user_id])
+    ).rows;
+    const recipients = (
+      await c.query<{ name: string; email: string }>(ALERT_RECIPIENTS_SQL, [accountId, lead.assigned_user_id])
     ).rows;
     const template = (
       await c.query<{ id: string; subject: string | null; body: string }>(
@@ -255,7 +257,7 @@ async function notifyOne(c: pg.Client, ref: LeadRef): Promise<number> {
       subject: string;
       body: string;
       key: string;
-    }[] = agents.map((agent) => ({
+    }[] = recipients.map((agent) => ({
       kind: 'agent_alert',
       to: agent.email,
       from: '"Porchlight" <no-reply@porchlight.local>',
@@ -444,7 +446,7 @@ export async function expectedEmails(
   const { rows } = await query<{ leads: number; emails: number }>(
     `SELECT count(*)::int AS leads, coalesce(sum(o.n + 1), 0)::int AS emails
        FROM leads l
-       JOIN (SELECT account_id, count(*) AS n FROM memberships WHERE role = 'owner' AND account_id = ANY($1::uuid[])
+       JOIN (SELECT account_id, count(*) AS n FROM memberships WHERE new_lead_alerts = 'all' AND account_id = ANY($1::uuid[])
              GROUP BY account_id) o ON o.account_id = l.account_id
       WHERE l.account_id = ANY($1::uuid[])`,
     [accountIds],
@@ -536,7 +538,7 @@ export async function checkExactlyOnce(
       unsent: number;
     }>(
       `WITH owners AS (
-         SELECT account_id, count(*)::int AS n FROM memberships WHERE role = 'owner' AND account_id = ANY($1::uuid[])
+         SELECT account_id, count(*)::int AS n FROM memberships WHERE new_lead_alerts = 'all' AND account_id = ANY($1::uuid[])
           GROUP BY account_id),
        msg AS (
          SELECT lead_id, kind, count(*)::int AS n, count(*) FILTER (WHERE status <> 'sent')::int AS unsent

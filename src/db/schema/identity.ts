@@ -17,6 +17,11 @@ import { citext, sqlList } from './types.ts';
 export const accountVerticals = ['real_estate', 'home_services', 'investor', 'lender', 'other'] as const;
 export const accountStatuses = ['active', 'trialing', 'past_due', 'canceled', 'suspended'] as const;
 export const membershipRoles = ['owner', 'admin', 'member', 'affiliate'] as const;
+/**
+ * Which new leads a member is emailed about: `all` (every unassigned lead, plus those assigned
+ * to them), `assigned` (only leads assigned to them), `none` (no new-lead emails).
+ */
+export const newLeadAlertChoices = ['all', 'assigned', 'none'] as const;
 
 /**
  * The tenant. Global (not tenant-scoped): its slug is unique across every tenant, and
@@ -86,11 +91,17 @@ export const memberships = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     role: text('role').notNull(),
+    /** The member's own choice of new-lead emails (newLeadAlertChoices); owners start on `all`. */
+    newLeadAlerts: text('new_lead_alerts').notNull().default('assigned'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     primaryKey({ name: 'memberships_pkey', columns: [t.accountId, t.userId] }),
     index('memberships_user_idx').on(t.userId),
     check('memberships_role_check', sql.raw(`role in (${sqlList(membershipRoles)})`)),
+    check(
+      'memberships_new_lead_alerts_check',
+      sql.raw(`new_lead_alerts in (${sqlList(newLeadAlertChoices)})`),
+    ),
   ],
 );

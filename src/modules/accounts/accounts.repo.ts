@@ -101,10 +101,11 @@ export async function updateMembershipRole(
   accountId: string,
   userId: string,
   role: string,
+  newLeadAlerts?: string,
 ): Promise<void> {
   await tx
     .update(memberships)
-    .set({ role })
+    .set(newLeadAlerts === undefined ? { role } : { role, newLeadAlerts })
     .where(and(eq(memberships.accountId, accountId), eq(memberships.userId, userId)));
 }
 

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Database, SqlClient, Tx } from '../../db/client.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
-import type { accounts, users } from '../../db/schema/index.ts';
+import type { accounts, newLeadAlertChoices, users } from '../../db/schema/index.ts';
 import { withSystem, withTenant, withUser } from '../../db/tenant.ts';
 import { AppError } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/audit.service.ts';
@@ -28,6 +28,16 @@ import {
 export type Account = typeof accounts.$inferSelect;
 export type User = typeof users.$inferSelect;
 export type Role = 'owner' | 'admin' | 'member' | 'affiliate';
+export type NewLeadAlerts = (typeof newLeadAlertChoices)[number];
+
+/**
+ * Where a member's new-lead emails start: owners hear of every unassigned lead (`all`), anyone
+ * else of the leads assigned to them. Set when a membership is made and when the owner role is
+ * gained or lost; the member changes it afterwards (account notifications).
+ */
+export function defaultNewLeadAlerts(role: Role): NewLeadAlerts {
+  return role === 'owner' ? 'all' : 'assigned';
+}
 
 export type CreateAccountInput = {
   name: string;
@@ -81,7 +91,7 @@ export async function createAccountWithOwner(
         planCode: input.planCode ?? 'trial',
         timezone: input.timezone ?? 'America/New_York',
       });
-      await insertMembership(tx, { accountId, userId, role: 'owner' });
+      await insertMembership(tx, { accountId, userId, role: 'owner', newLeadAlerts: 'all' });
       await recordAudit(tx, { accountId, action: 'account.signed_up', actorUserId: userId });
       await input.onCreated?.(client, { accountId, userId });
       return { account, user: (await getUserById(tx, userId))! };
@@ -106,7 +116,12 @@ export async function createMember(
         name: input.name.trim(),
         passwordHash: input.passwordHash,
       });
-      await insertMembership(tx, { accountId, userId, role: input.role });
+      await insertMembership(tx, {
+        accountId,
+        userId,
+        role: input.role,
+        newLeadAlerts: defaultNewLeadAlerts(input.role),
+      });
       return (await getUserById(tx, userId))!;
     });
   } catch (error) {
@@ -201,7 +216,15 @@ export async function changeMembership(
         details: { previousRole: previous },
       });
     } else if (input.role !== previous) {
-      await updateMembershipRole(tx, accountId, input.userId, input.role);
+      // Gaining or losing the owner role moves the new-lead emails to the new role's start.
+      const crossesOwner = (previous === 'owner') !== (input.role === 'owner');
+      await updateMembershipRole(
+        tx,
+        accountId,
+        input.userId,
+        input.role,
+        crossesOwner ? defaultNewLeadAlerts(input.role) : undefined,
+      );
       await recordAudit(tx, {
         accountId,
         action: 'member.role_changed',
@@ -259,7 +282,12 @@ export async function joinAccountInTx(
     });
   }
   if (!(await getMembership(tx, accountId, input.userId))) {
-    await insertMembership(tx, { accountId, userId: input.userId, role: input.role });
+    await insertMembership(tx, {
+      accountId,
+      userId: input.userId,
+      role: input.role,
+      newLeadAlerts: defaultNewLeadAlerts(input.role),
+    });
   }
   return (await getUserById(tx, input.userId))!;
 }

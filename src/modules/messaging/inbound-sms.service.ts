@@ -5,7 +5,7 @@ import { withTenant } from '../../db/tenant.ts';
 import { leadTriggeredJobs } from '../intake/intake.jobs.ts';
 import { type NewMessage, recordMessage } from './messages.repo.ts';
 import { sendMessageJob } from './messaging.jobs.ts';
-import { agentsFor, leadFacts, sender, suppressAddress } from './messaging.service.ts';
+import { alertRecipientsFor, leadFacts, sender, suppressAddress } from './messaging.service.ts';
 import {
   type AccountFacts,
   accountFacts,
@@ -123,7 +123,8 @@ export async function receiveSms(deps: TelephonyDeps, accountId: string, sms: In
 }
 
 /**
- * Tells the lead's agents (its assigned member, else the owners) by email, and the verified
+ * Tells the members who hear of this lead's arrival (`alertRecipientsFor`: its assignee unless
+ * they chose no emails, else those who chose every unassigned lead) by email, and the verified
  * agent phone by text when the account takes alerts by text, that the lead texted back.
  */
 async function alertReply(
@@ -138,18 +139,20 @@ async function alertReply(
   const who = lead.full_name ?? sms.from;
   const text = sms.body.length > 300 ? `${sms.body.slice(0, 300)}…` : sms.body;
   const link = `${deps.baseUrl}/app/leads/${leadId}`;
-  const planned: NewMessage[] = (await agentsFor(client, accountId, lead.assigned_user_id)).map((agent) => ({
-    leadId,
-    channel: 'email',
-    kind: 'agent_alert',
-    to: agent.email,
-    from: sender(deps, 'Porchlight'),
-    subject: `${who} texted you`,
-    body: `${who} (${sms.from}) texted your number ${sms.to}:\n\n${text}\n\nOpen the lead: ${link}`,
-    templateId: null,
-    idempotencyKey: `reply:${sms.messageSid}:${agent.email}`,
-    metered: false,
-  }));
+  const planned: NewMessage[] = (await alertRecipientsFor(client, accountId, lead.assigned_user_id)).map(
+    (agent) => ({
+      leadId,
+      channel: 'email',
+      kind: 'agent_alert',
+      to: agent.email,
+      from: sender(deps, 'Porchlight'),
+      subject: `${who} texted you`,
+      body: `${who} (${sms.from}) texted your number ${sms.to}:\n\n${text}\n\nOpen the lead: ${link}`,
+      templateId: null,
+      idempotencyKey: `reply:${sms.messageSid}:${agent.email}`,
+      metered: false,
+    }),
+  );
   if (lead.sms_opt_in && lead.agent_phone && lead.agent_phone_verified) {
     planned.push({
       leadId,

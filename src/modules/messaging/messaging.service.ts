@@ -120,20 +120,43 @@ export async function leadFacts(
   return rows[0];
 }
 
-/** Who hears of a lead: its assigned member, else the account's owners. */
+/**
+ * Who speaks for the account to a lead (the `agent` of its templates): its assigned member,
+ * else the account's owners. Not who is emailed about it: that is `alertRecipientsFor`.
+ */
 export async function agentsFor(
   client: SqlClient,
   accountId: string,
   assignedUserId: string | null,
 ): Promise<Agent[]> {
-  const { rows } = await client.query<Agent>(
-    `SELECT u.name, u.email::text AS email, u.phone_e164 FROM memberships m JOIN users u ON u.id = m.user_id
-     WHERE m.account_id = $1 AND (CASE WHEN $2::uuid IS NULL THEN m.role = 'owner' ELSE m.user_id = $2::uuid END)
-     ORDER BY u.email`,
-    [accountId, assignedUserId],
-  );
+  const { rows } = await client.query<Agent>(AGENTS_SQL, [accountId, assignedUserId]);
   return rows;
 }
+
+/** `agentsFor`'s query ($1 account, $2 assigned user or null); the notify benchmark runs it too. */
+export const AGENTS_SQL = `SELECT u.name, u.email::text AS email, u.phone_e164 FROM memberships m JOIN users u ON u.id = m.user_id
+     WHERE m.account_id = $1 AND (CASE WHEN $2::uuid IS NULL THEN m.role = 'owner' ELSE m.user_id = $2::uuid END)
+     ORDER BY u.email`;
+
+/**
+ * Who is emailed about a new lead (or a lead's reply), by each member's own choice
+ * (`memberships.new_lead_alerts`): an assigned lead, its assignee unless they chose `none`;
+ * an unassigned one, every member who chose `all`. Nobody, when no one asked.
+ */
+export async function alertRecipientsFor(
+  client: SqlClient,
+  accountId: string,
+  assignedUserId: string | null,
+): Promise<Agent[]> {
+  const { rows } = await client.query<Agent>(ALERT_RECIPIENTS_SQL, [accountId, assignedUserId]);
+  return rows;
+}
+
+/** `alertRecipientsFor`'s query (as AGENTS_SQL); the notify benchmark runs it too. */
+export const ALERT_RECIPIENTS_SQL = `SELECT u.name, u.email::text AS email, u.phone_e164 FROM memberships m JOIN users u ON u.id = m.user_id
+     WHERE m.account_id = $1 AND (CASE WHEN $2::uuid IS NULL THEN m.new_lead_alerts = 'all'
+       ELSE m.user_id = $2::uuid AND m.new_lead_alerts <> 'none' END)
+     ORDER BY u.email`;
 
 /** The account's own wording for a use: the page kind's, else the one for every page kind. */
 export async function accountTemplate(
@@ -232,8 +255,9 @@ function agentAlert(
 }
 
 /**
- * The messages a new or returning lead triggers (job `leads.notify`): an alert to each agent
- * (always) and, for a new lead with an email, the autoresponder from the account's template or
+ * The messages a new or returning lead triggers (job `leads.notify`): an email alert to each
+ * member who asked for it (`alertRecipientsFor`), a text to the account's phone when it takes
+ * alerts by text and, for a new lead with an email, the autoresponder from the account's template or
  * the page kind's default. Held and spam leads alert nobody (their details are hidden or junk).
  * Each message is recorded under a key made of the job's id, so a retried job resumes its own.
  */
@@ -257,7 +281,7 @@ export async function planLeadNotifications(
     const smsFrom = (await senderNumber(client, accountId)) ?? deps.smsFallbackFrom;
     const planned: NewMessage[] = [];
     const alert = agentAlert(deps, lead, event);
-    for (const agent of agents) {
+    for (const agent of await alertRecipientsFor(client, accountId, lead.assigned_user_id)) {
       planned.push({
         leadId,
         channel: 'email',

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeLead, makePage } from '../../../test/factories.ts';
+import { makeLead, makePage, makeUser } from '../../../test/factories.ts';
 import { asSession, type SignedUp, signUp, useTestApp } from '../../../test/http.ts';
 import { testConfig } from '../../config.ts';
 import { withTenant } from '../../db/tenant.ts';
@@ -12,6 +12,7 @@ import {
   twilioSignature,
 } from '../../providers/sms/twilio.fake.ts';
 import { createTwilioSmsProvider } from '../../providers/sms/twilio.ts';
+import { setNotificationPreferences } from '../account/notifications.service.ts';
 import { recordMessage } from './messages.repo.ts';
 import {
   deliverAll,
@@ -286,6 +287,48 @@ describe('inbound texts', () => {
       1,
     );
     expect(twilio.unexpected).toEqual([]);
+  });
+
+  it("a lead's reply emails whom its arrival would (its assignee unless on none, else those on all); the agent's text stays", async () => {
+    const a = await accountWithNumber();
+    const mia = await makeUser(t.db, { accountId: a.accountId, name: 'Mia' });
+    const assigned = nextNumber();
+    const unassigned = nextNumber();
+    await makeLead(t.db, {
+      accountId: a.accountId,
+      fullName: 'Rae Assigned',
+      phoneE164: assigned,
+      assignedUserId: mia.id,
+    });
+    await makeLead(t.db, { accountId: a.accountId, fullName: 'Sol Open', phoneE164: unassigned });
+    /** Sends a reply; answers who was emailed about it and whether the agent's phone was texted. */
+    const reply = async (from: string, who: string) => {
+      const messageSid = sid('SM');
+      expect(
+        (await webhook('/webhooks/twilio/sms', inboundSms(a, from, 'Still interested', messageSid)))
+          .statusCode,
+      ).toBe(200);
+      const rows = await sql<{ channel: string; to_address: string }>(
+        a.accountId,
+        `SELECT channel, to_address FROM messages WHERE account_id = $1 AND kind = 'agent_alert' AND idempotency_key LIKE $2`,
+        [a.accountId, `reply:${messageSid}:%`],
+      );
+      expect(
+        rows.filter((m) => m.channel === 'sms').map((m) => m.to_address),
+        who,
+      ).toEqual([a.agentPhone]);
+      return rows.filter((m) => m.channel === 'email').map((m) => m.to_address);
+    };
+    // The owner is on `all` (from sign-up), Mia on `assigned`.
+    expect(await reply(assigned, 'assigned')).toEqual([mia.email]);
+    expect(await reply(unassigned, 'unassigned')).toEqual([a.email]);
+    await setNotificationPreferences(t.db, a.accountId, mia.id, { newLeadAlerts: 'none' });
+    expect(
+      (await asSession(t.app, a.cookie)('PUT', '/api/v1/account/notifications', { newLeadAlerts: 'none' }))
+        .statusCode,
+    ).toBe(200);
+    expect(await reply(assigned, 'assigned, on none')).toEqual([]);
+    expect(await reply(unassigned, 'unassigned, owner on none')).toEqual([]);
   });
 
   it('STOP suppresses the number before answering and nothing is texted to it again; START lifts it; HELP names the business', async () => {

@@ -4,6 +4,7 @@ import { AccountSection } from './settings-account.tsx';
 import { ApiKeysSection } from './settings-api-keys.tsx';
 import { BrandingSection } from './settings-branding.tsx';
 import { DomainsSection } from './settings-domains.tsx';
+import { NotificationsSection } from './settings-notifications.tsx';
 import { PhoneSection } from './settings-phone.tsx';
 import { PhoneNumbersSection } from './settings-phone-numbers.tsx';
 import { TeamSection } from './settings-team.tsx';
@@ -37,6 +38,12 @@ const SECTIONS: SectionDef[] = [
     title: 'Your phone and alerts',
     intro: 'Where Porchlight texts or rings you the moment a new lead comes in.',
     Body: PhoneSection,
+  },
+  {
+    id: 'notifications',
+    title: 'Notifications',
+    intro: 'Which new leads you are emailed about, and the inbox chime on this browser.',
+    Body: NotificationsSection,
   },
   {
     id: 'team',
