@@ -221,6 +221,11 @@ describe.skipIf(!hasChromium)('the dashboard in a browser', () => {
           tall: true,
         },
         {
+          name: 'notifications',
+          url: '/app/settings?section=notifications',
+          ready: () => page.getByText('Only leads assigned to me').waitFor(),
+        },
+        {
           name: 'testimonials',
           url: '/app/settings?section=testimonials',
           ready: () => page.getByText('Honest numbers and no pressure.').waitFor(),
@@ -252,10 +257,22 @@ describe.skipIf(!hasChromium)('the dashboard in a browser', () => {
           shot: false,
         },
       ];
+      const shifts: string[] = [];
       for (const screen of screens) {
         await page.goto(`${origin}${screen.url}`);
         await screen.ready();
         expect(await axeProblems(page), `${screen.name} at ${size.name} width`).toEqual([]);
+        // No layout shift on load: the cumulative layout shift since the navigation, by the
+        // browser's own measure (0.1 is where it stops counting as good).
+        const shift = (await page.evaluate(`new Promise((resolve) => {
+          let total = 0;
+          new PerformanceObserver((list) => {
+            for (const e of list.getEntries()) if (!e.hadRecentInput) total += e.value;
+          }).observe({ type: 'layout-shift', buffered: true });
+          setTimeout(() => resolve(total), 200);
+        })`)) as number;
+        shifts.push(`${screen.name} ${shift.toFixed(3)}`);
+        expect(shift, `layout shift of ${screen.name} at ${size.name} width`).toBeLessThan(0.1);
         if (SHOTS && screen.shot !== false) {
           const file = path.join(SHOTS, `dashboard-${screen.name}-${size.name}.png`);
           if (screen.tall) {
@@ -269,6 +286,7 @@ describe.skipIf(!hasChromium)('the dashboard in a browser', () => {
           }
         }
       }
+      console.log(`dashboard: layout shift at ${size.name} width: ${shifts.join(', ')}`);
       await context.close();
     }
   }, 90_000);

@@ -316,12 +316,20 @@ export function Usage() {
     resets = dayMonth.format(new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1)));
   }
 
+  // One paint when both answers are in: the plans below do not jump when the usage arrives.
+  if (usage.isPending || plans.isPending) {
+    return (
+      <div className="usage">
+        <h1>Usage and plan</h1>
+        <Skeleton rows={6} label="Loading this month's usage and the plans…" />
+      </div>
+    );
+  }
+
   return (
     <div className="usage">
       <h1>Usage and plan</h1>
-      {usage.isPending ? (
-        <Skeleton rows={4} label="Loading this month's usage…" />
-      ) : usage.isError ? (
+      {usage.isError ? (
         <Failed error={usage.error} retry={() => usage.refetch()} />
       ) : (
         <>
@@ -350,9 +358,7 @@ export function Usage() {
       )}
       <section className="usage-section" aria-labelledby={plansTitle}>
         <h2 id={plansTitle}>Plans</h2>
-        {plans.isPending ? (
-          <Skeleton rows={3} label="Loading the plans…" />
-        ) : plans.isError ? (
+        {plans.isError ? (
           <Failed error={plans.error} retry={() => plans.refetch()} />
         ) : (
           <PlansCompared plans={plans.data.data} current={u?.plan.code} />
