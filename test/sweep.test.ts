@@ -52,6 +52,13 @@ const IDENTITY_CASES: Record<string, Case> = {
     });
     expect(login.statusCode).toBe(200);
   },
+  // About the caller's own address: B's request queues B's email, never A's (no job queue here:
+  // the answer says nothing of A).
+  'POST /api/v1/auth/verify-email/resend': async ({ app, a, b }) => {
+    const res = await as(b, app)('POST', '/api/v1/auth/verify-email/resend');
+    expect(res.statusCode).toBe(202);
+    expect(res.body).not.toContain(a.email);
+  },
   // B's key list shows none of A's keys.
   'GET /api/v1/api-keys': async ({ app, a, b }) => {
     const created = (await as(a, app)('POST', '/api/v1/api-keys', { name: 'sweep a' })).json();

@@ -23,8 +23,13 @@ import {
   userAndAccount,
 } from './auth.schema.ts';
 import { sessionCookieName } from './authenticate.ts';
-import { confirmPasswordReset, requestPasswordReset, verifyEmail } from './emails.service.ts';
-import { sendPasswordResetEmailJob } from './identity.jobs.ts';
+import {
+  checkVerificationResend,
+  confirmPasswordReset,
+  requestPasswordReset,
+  verifyEmail,
+} from './emails.service.ts';
+import { sendPasswordResetEmailJob, sendVerificationEmailJob } from './identity.jobs.ts';
 import { changePassword, login } from './login.service.ts';
 import {
   createSession,
@@ -146,6 +151,31 @@ export function registerAuthRoutes(app: FastifyInstance, deps: IdentityRouteDeps
     async (request, reply) => {
       await verifyEmail(deps.db, request.body.token);
       return reply.code(204).send(null);
+    },
+  );
+
+  r.post(
+    '/api/v1/auth/verify-email/resend',
+    {
+      config: { auth: 'member' },
+      schema: {
+        tags: ['identity'],
+        summary: 'Email the signed-in user a new verification link (three an hour)',
+        response: { 202: z.null() },
+      },
+    },
+    async (request, reply) => {
+      // A person's own address: a session, not an API key (which acts for the account).
+      const { userId, accountId } = requireSession(request);
+      await checkVerificationResend(deps.db, userId);
+      const jobs = deps.jobs;
+      if (jobs) {
+        // The job sends only while the hour's limit allows, so clicks queued at once add nothing.
+        await withSystem(deps.db, 'identity: queue verification email', (_tx, client) =>
+          jobs.enqueue(client, sendVerificationEmailJob, { accountId, userId }),
+        );
+      }
+      return reply.code(202).send(null);
     },
   );
 

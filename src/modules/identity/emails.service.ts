@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Database } from '../../db/client.ts';
 import { withSystem, withTenant } from '../../db/tenant.ts';
-import { invalid } from '../../platform/errors.ts';
+import { AppError, invalid } from '../../platform/errors.ts';
 import { checkPasswordPolicy, hashPassword } from '../../platform/passwords.ts';
 import { hashToken, newToken } from '../../platform/tokens.ts';
 import type { EmailProvider } from '../../providers/email/email.ts';
@@ -18,14 +18,18 @@ import {
   consumeResetToken,
   consumeVerificationToken,
   countRecentResetTokens,
+  countRecentVerificationTokens,
   getLiveResetTokenUser,
   insertResetToken,
   insertVerificationToken,
+  lockUser,
 } from './tokens.repo.ts';
 
 export const VERIFY_TTL_MS = 24 * 3_600_000;
 export const RESET_TTL_MS = 3_600_000;
 const RESETS_PER_HOUR = 3;
+/** Verification emails a user may have sent in an hour (the sign-up's own included). */
+export const VERIFICATIONS_PER_HOUR = 3;
 
 export type MailDeps = { email: EmailProvider; baseUrl: string; emailFrom: string };
 
@@ -43,15 +47,21 @@ export async function sendVerificationEmail(
   const user = await findUserById(db, userId);
   if (!user || user.emailVerifiedAt) return;
   const token = newToken();
-  await withSystem(db, 'identity: verification token', (tx) =>
-    insertVerificationToken(tx, {
+  const sent = await withSystem(db, 'identity: verification token', async (tx) => {
+    // At most three an hour, however many were asked for at once (the resend route checks too):
+    // the user's row is held while this one counts and adds its token.
+    await lockUser(tx, userId);
+    if ((await countRecentVerificationTokens(tx, userId)) >= VERIFICATIONS_PER_HOUR) return false;
+    await insertVerificationToken(tx, {
       id: crypto.randomUUID(),
       userId,
       email: user.email,
       tokenHash: hashToken(token),
       expiresAt: new Date(Date.now() + VERIFY_TTL_MS),
-    }),
-  );
+    });
+    return true;
+  });
+  if (!sent) return;
   const link = `${deps.baseUrl}/app/verify-email#token=${token}`;
   await deps.email.send(
     {
@@ -62,6 +72,30 @@ export async function sendVerificationEmail(
     },
     { idempotencyKey },
   );
+}
+
+/**
+ * Whether the signed-in user may have the verification email again: not once verified (409),
+ * not past three in the hour (429, with when to try again). The caller queues the email.
+ */
+export async function checkVerificationResend(db: Database, userId: string): Promise<void> {
+  const user = await findUserById(db, userId);
+  if (!user) throw new AppError('unauthorized', 'SESSION_INVALID');
+  if (user.emailVerifiedAt) {
+    throw new AppError('conflict', 'EMAIL_ALREADY_VERIFIED', 'This email address is already verified');
+  }
+  const recent = await withSystem(db, 'identity: verification throttle', (tx) =>
+    countRecentVerificationTokens(tx, userId),
+  );
+  if (recent >= VERIFICATIONS_PER_HOUR) {
+    throw new AppError(
+      'rate_limited',
+      'VERIFICATION_RESEND_LIMITED',
+      `At most ${VERIFICATIONS_PER_HOUR} verification emails an hour: check your inbox (and spam folder) for the last one, or try again later`,
+      [],
+      { 'retry-after': '3600' },
+    );
+  }
 }
 
 /** Verifies an address with a token: single use, 24 h. */

@@ -95,6 +95,61 @@ describe('email verification', () => {
   });
 });
 
+describe('sending the verification email again', () => {
+  const resend = (cookie: string) => asSession(app, cookie)('POST', '/api/v1/auth/verify-email/resend');
+  const mailsTo = async (to: string) =>
+    ((await app.inject({ method: 'GET', url: '/api/v1/dev/outbox' })).json().data as OutboxItem[]).filter(
+      (m) => m.to === to && /Confirm your email/.test(m.subject),
+    ).length;
+
+  it('mails a new link on request, three an hour in all, then answers 429 with when to try again', async () => {
+    const owner = await signUp(app, 'resend');
+    const seen = new Set([await tokenMailedTo(owner.email, /Confirm your email/)]);
+    for (let i = 0; i < 2; i++) {
+      expect((await resend(owner.cookie)).statusCode).toBe(202);
+      seen.add(await tokenMailedTo(owner.email, /Confirm your email/, seen));
+    }
+    expect(seen.size).toBe(3);
+    const limited = await resend(owner.cookie);
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json().code).toBe('VERIFICATION_RESEND_LIMITED');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(await mailsTo(owner.email)).toBe(3);
+    // The newest link verifies (so does any live one).
+    const verify = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/verify-email',
+      payload: { token: [...seen].at(-1) },
+    });
+    expect(verify.statusCode).toBe(204);
+  });
+
+  it('sends no more than the limit when asked many times at once', async () => {
+    const owner = await signUp(app, 'resend-burst');
+    await tokenMailedTo(owner.email, /Confirm your email/);
+    const answers = await Promise.all(Array.from({ length: 6 }, () => resend(owner.cookie)));
+    expect(answers.every((r) => r.statusCode === 202 || r.statusCode === 429)).toBe(true);
+    await new Promise((r) => setTimeout(r, 3000)); // the worker has run every queued job
+    expect(await mailsTo(owner.email)).toBeLessThanOrEqual(3);
+  });
+
+  it('answers 409 once the address is verified, and 403 to an API key (it is a person’s address)', async () => {
+    const owner = await signUp(app, 'resend-done');
+    const token = await tokenMailedTo(owner.email, /Confirm your email/);
+    await app.inject({ method: 'POST', url: '/api/v1/auth/verify-email', payload: { token } });
+    const done = await resend(owner.cookie);
+    expect(done.statusCode).toBe(409);
+    expect(done.json().code).toBe('EMAIL_ALREADY_VERIFIED');
+    const { key } = (await asSession(app, owner.cookie)('POST', '/api/v1/api-keys', { name: 'k' })).json();
+    const byKey = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/verify-email/resend',
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(byKey.statusCode).toBe(403);
+  });
+});
+
 describe('password reset', () => {
   it('answers 202 either way, mails a link, and the token sets a new password once, ending every session', async () => {
     const owner = await signUp(app, 'reset');

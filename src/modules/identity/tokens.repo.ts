@@ -1,6 +1,6 @@
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
-import { emailVerificationTokens, passwordResetTokens } from '../../db/schema/index.ts';
+import { emailVerificationTokens, passwordResetTokens, users } from '../../db/schema/index.ts';
 
 export async function insertVerificationToken(tx: Tx, row: typeof emailVerificationTokens.$inferInsert) {
   await tx.insert(emailVerificationTokens).values(row);
@@ -68,4 +68,23 @@ export async function getLiveResetTokenUser(tx: Tx, tokenHash: string): Promise<
       ),
     );
   return row?.userId;
+}
+
+/** Verification emails sent to a user in the last hour (their tokens are made at send time). */
+export async function countRecentVerificationTokens(tx: Tx, userId: string): Promise<number> {
+  const [row] = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(emailVerificationTokens)
+    .where(
+      and(
+        eq(emailVerificationTokens.userId, userId),
+        gt(emailVerificationTokens.createdAt, sql`now() - interval '1 hour'`),
+      ),
+    );
+  return Number(row?.n ?? 0);
+}
+
+/** Holds the user's row until the transaction ends: one email-token decision at a time per user. */
+export async function lockUser(tx: Tx, userId: string): Promise<void> {
+  await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for('update');
 }

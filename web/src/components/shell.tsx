@@ -93,23 +93,33 @@ export function AppShell() {
   );
 }
 
-/**
- * Until the address is confirmed. The API has no route to send the verification email again
- * (it goes out once, at sign-up), so this only points to the inbox.
- */
+/** Until the address is confirmed: where the link went, and a way to have it sent again. */
 function VerifyBanner({ user }: { user: Me['user'] }) {
+  const toast = useToast();
+  const [state, setState] = useState<'idle' | 'sending' | 'sent'>('idle');
+  async function resend() {
+    setState('sending');
+    try {
+      await post('/auth/verify-email/resend');
+      setState('sent');
+    } catch (e) {
+      setState('idle');
+      toast.error(e);
+    }
+  }
   return (
-    <p
-      className="verify-banner"
-      style={{
-        margin: '0 0 1rem',
-        padding: '0.5rem 0.75rem',
-        background: 'var(--accent-soft)',
-        border: '1px solid var(--border)',
-        borderRadius: 'var(--radius)',
-      }}
-    >
-      Check your inbox to verify your email address, <strong>{user.email}</strong>: open the link we sent you.
-    </p>
+    <div className="verify-banner">
+      <p>
+        Check your inbox to verify your email address, <strong>{user.email}</strong>: open the link we sent
+        you.
+      </p>
+      {state === 'sent' ? (
+        <p role="status">Sent again: the newest link works for 24 hours.</p>
+      ) : (
+        <button type="button" onClick={resend} disabled={state === 'sending'}>
+          {state === 'sending' ? 'Sending…' : 'Send the link again'}
+        </button>
+      )}
+    </div>
   );
 }

@@ -7,6 +7,8 @@ import { useQuery } from '@tanstack/react-query';
 import { type ReactNode, useId } from 'react';
 import { Link } from 'react-router';
 import { get } from '../api.ts';
+import { LoadFailed, Loading } from './settings-ui.tsx';
+import './settings.css';
 import './usage.css';
 
 type Limits = { leads: number | null; emails: number | null; sms: number | null; aiCalls: number | null };
@@ -180,31 +182,6 @@ function HeldLeads({ count }: { count: number }) {
   );
 }
 
-function Failed({ error, retry }: { error: Error; retry: () => void }) {
-  return (
-    <div className="usage-failed" role="alert">
-      <p className="form-error">{error.message || 'This could not be loaded.'}</p>
-      <button type="button" onClick={retry}>
-        Try again
-      </button>
-    </div>
-  );
-}
-
-function Skeleton({ rows, label }: { rows: number; label: string }) {
-  const keys = Array.from({ length: rows }, (_, i) => `row-${i}`);
-  return (
-    <div aria-busy="true">
-      <p className="sr-only" role="status">
-        {label}
-      </p>
-      {keys.map((k) => (
-        <div key={k} className="usage-skeleton" aria-hidden="true" />
-      ))}
-    </div>
-  );
-}
-
 /** The plans' facts, one row each: the table's rows, the phone cards' lines. */
 const PLAN_ROWS: { label: string; value: (p: Plan) => ReactNode }[] = [
   {
@@ -249,7 +226,9 @@ function PlansCompared({ plans, current }: { plans: Plan[]; current: string | un
   return (
     <>
       <table className="usage-plans">
-        <caption id={captionId}>Plans compared</caption>
+        <caption id={captionId} className="sr-only">
+          Plans compared
+        </caption>
         <thead>
           <tr>
             <td />
@@ -321,7 +300,7 @@ export function Usage() {
     return (
       <div className="usage">
         <h1>Usage and plan</h1>
-        <Skeleton rows={6} label="Loading this month's usage and the plans…" />
+        <Loading rows={6} label="Loading this month's usage and the plans…" />
       </div>
     );
   }
@@ -330,7 +309,7 @@ export function Usage() {
     <div className="usage">
       <h1>Usage and plan</h1>
       {usage.isError ? (
-        <Failed error={usage.error} retry={() => usage.refetch()} />
+        <LoadFailed error={usage.error} retry={() => usage.refetch()} />
       ) : (
         <>
           <p className="usage-summary">
@@ -359,7 +338,7 @@ export function Usage() {
       <section className="usage-section" aria-labelledby={plansTitle}>
         <h2 id={plansTitle}>Plans</h2>
         {plans.isError ? (
-          <Failed error={plans.error} retry={() => plans.refetch()} />
+          <LoadFailed error={plans.error} retry={() => plans.refetch()} />
         ) : (
           <PlansCompared plans={plans.data.data} current={u?.plan.code} />
         )}

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import { Link, useBlocker, useNavigate, useParams } from 'react-router';
 import { ApiError, del, get, type Page, type PageCopy, type PageStats, patch } from '../api.ts';
 import { PagePreview } from '../components/page-preview.tsx';
@@ -30,6 +30,47 @@ const FIELDS = [
   'thankYouHeadline',
   'thankYouMessage',
 ] as const satisfies readonly (keyof Draft)[];
+
+type FieldDef = { name: keyof Draft; label: string; max: number; multiline?: boolean; hint?: string };
+
+/** The editor's fields, in the order a visitor meets them. */
+const GROUPS: { legend: string; fields: FieldDef[] }[] = [
+  {
+    legend: 'The form',
+    fields: [
+      { name: 'title', label: 'Title', max: 120, hint: "The form's heading and the browser tab's title." },
+      { name: 'headline', label: 'Headline', max: 200 },
+      { name: 'subheadline', label: 'Subheadline', max: 400, multiline: true },
+      { name: 'callToAction', label: 'Button', max: 60, hint: 'The words on the send button.' },
+    ],
+  },
+  {
+    legend: 'After sending',
+    fields: [
+      { name: 'thankYouHeadline', label: 'Thank-you headline', max: 200 },
+      { name: 'thankYouMessage', label: 'Thank-you message', max: 2000, multiline: true },
+    ],
+  },
+  {
+    legend: 'Consent, search and sharing',
+    fields: [
+      {
+        name: 'consentText',
+        label: 'Consent wording',
+        max: 2000,
+        multiline: true,
+        hint: "What a visitor agrees to by ticking the box. Empty: your account's wording (Settings › Branding); with none there either, the form asks for no consent.",
+      },
+      { name: 'description', label: 'Description for search and link previews', max: 300, multiline: true },
+      {
+        name: 'slug',
+        label: 'Address',
+        max: 63,
+        hint: "The last part of the page's link. Changing it breaks links you have already shared.",
+      },
+    ],
+  },
+];
 
 const draftOf = (page: Page): Draft => Object.fromEntries(FIELDS.map((f) => [f, page[f] ?? ''])) as Draft;
 
@@ -177,72 +218,14 @@ function Editor({ page }: { page: Page }) {
             {isAdmin ? null : (
               <p className="settings-note">Only admins of this account can change its pages.</p>
             )}
-            <fieldset className="settings-fieldset settings-group" disabled={!isAdmin}>
-              <legend>The form</legend>
-              <TextField form={form} draft={draft} set={set} name="title" label="Title" max={120}>
-                The form's heading and the browser tab's title.
-              </TextField>
-              <TextField form={form} draft={draft} set={set} name="headline" label="Headline" max={200} />
-              <TextField
-                form={form}
-                draft={draft}
-                set={set}
-                name="subheadline"
-                label="Subheadline"
-                max={400}
-                multiline
-              />
-              <TextField form={form} draft={draft} set={set} name="callToAction" label="Button" max={60}>
-                The words on the send button.
-              </TextField>
-            </fieldset>
-            <fieldset className="settings-fieldset settings-group" disabled={!isAdmin}>
-              <legend>After sending</legend>
-              <TextField
-                form={form}
-                draft={draft}
-                set={set}
-                name="thankYouHeadline"
-                label="Thank-you headline"
-                max={200}
-              />
-              <TextField
-                form={form}
-                draft={draft}
-                set={set}
-                name="thankYouMessage"
-                label="Thank-you message"
-                max={2000}
-                multiline
-              />
-            </fieldset>
-            <fieldset className="settings-fieldset settings-group" disabled={!isAdmin}>
-              <legend>Consent, search and sharing</legend>
-              <TextField
-                form={form}
-                draft={draft}
-                set={set}
-                name="consentText"
-                label="Consent wording"
-                max={2000}
-                multiline
-              >
-                What a visitor agrees to by ticking the box. Empty: your account's wording (Settings ›
-                Branding).
-              </TextField>
-              <TextField
-                form={form}
-                draft={draft}
-                set={set}
-                name="description"
-                label="Description for search and link previews"
-                max={300}
-                multiline
-              />
-              <TextField form={form} draft={draft} set={set} name="slug" label="Address" max={63}>
-                The last part of the page's link. Changing it breaks links you have already shared.
-              </TextField>
-            </fieldset>
+            {GROUPS.map((group) => (
+              <fieldset key={group.legend} className="settings-fieldset settings-group" disabled={!isAdmin}>
+                <legend>{group.legend}</legend>
+                {group.fields.map((f) => (
+                  <TextField key={f.name} form={form} draft={draft} set={set} {...f} />
+                ))}
+              </fieldset>
+            ))}
             <p className="settings-hint">Empty fields use the wording shown in the preview.</p>
             {isAdmin ? (
               <div className="settings-actions page-editor-actions">
@@ -299,20 +282,17 @@ function Editor({ page }: { page: Page }) {
   );
 }
 
-function TextField(props: {
-  form: FormErrors;
-  draft: Draft;
-  set: (field: keyof Draft) => (value: string) => void;
-  name: keyof Draft;
-  label: string;
-  max: number;
-  multiline?: boolean;
-  children?: ReactNode;
-}) {
+function TextField(
+  props: FieldDef & {
+    form: FormErrors;
+    draft: Draft;
+    set: (field: keyof Draft) => (value: string) => void;
+  },
+) {
   const onChange = (value: string) =>
     props.set(props.name)(props.name === 'slug' ? slugify(value, true) : value);
   return (
-    <Field form={props.form} name={props.name} label={props.label} hint={props.children}>
+    <Field form={props.form} name={props.name} label={props.label} hint={props.hint}>
       {(input) =>
         props.multiline ? (
           <textarea
