@@ -291,6 +291,45 @@ describe.skipIf(!hasChromium)('the dashboard in a browser', () => {
     }
   }, 90_000);
 
+  it('gives an embed snippet that works on another website: the lead sent from the frame arrives', async () => {
+    const owner = await signUp(t.app, 'embed');
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/pages',
+      payload: { kind: 'contact', slug: 'contact', title: 'Talk to Jordan' },
+      cookies: { porchlight_session: owner.cookie },
+      headers: { origin },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const agent = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await agent.addCookies([{ name: 'porchlight_session', value: owner.cookie, url: origin }]);
+    const editor = await agent.newPage();
+    await editor.goto(`${origin}/app/pages/${created.json().id}`);
+    const snippet = await editor.getByLabel('Embed on your website').inputValue();
+    expect(snippet).toMatch(/^<iframe src="http:\/\/127\.0\.0\.1:\d+\/p\/[^"]+\/contact" /);
+
+    // Someone else's site (no origin of Porchlight's) with the snippet pasted in.
+    const visitor = await browser.newContext();
+    const site = await visitor.newPage();
+    await site.setContent(`<!doctype html><title>Jordan's own site</title><h1>Welcome</h1>${snippet}`);
+    const form = site.frameLocator('iframe');
+    await form.getByLabel('Your name').fill('Riley Framed');
+    await form.getByLabel('Email', { exact: true }).fill('riley.framed@example.com');
+    await form
+      .getByRole('button', { name: /send|get|talk|contact/i })
+      .last()
+      .click();
+    await form.getByRole('heading', { name: /thank/i }).waitFor();
+    const leads = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/leads?q=Riley',
+      cookies: { porchlight_session: owner.cookie },
+    });
+    expect(leads.json().data.map((l: { fullName: string }) => l.fullName)).toEqual(['Riley Framed']);
+    await visitor.close();
+    await agent.close();
+  }, 60_000);
+
   it('shows the newest 50 of 10,000 leads (the figure is printed, for docs/performance.md)', async () => {
     const owner = await signUp(t.app, 'tenk');
     // Straight into the table as its owner (the test database's superuser): the figure is the
