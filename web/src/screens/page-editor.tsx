@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { Link, useBlocker, useNavigate, useParams } from 'react-router';
 import { ApiError, del, get, type Page, type PageCopy, type PageStats, patch } from '../api.ts';
 import { PagePreview } from '../components/page-preview.tsx';
@@ -132,12 +132,14 @@ function Editor({ page }: { page: Page }) {
     },
     onError: form.report,
   });
+  const deleted = useRef(false);
   const remove = useMutation({
     mutationFn: () => del(`/pages/${page.id}`),
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: ['pages'] });
       queryClient.removeQueries({ queryKey: ['page', page.id] });
       toast.show(`${page.title} deleted`);
+      deleted.current = true; // nothing left to save: leave without asking
       navigate('/pages');
     },
     onError: (e) => toast.error(e),
@@ -146,7 +148,7 @@ function Editor({ page }: { page: Page }) {
   // Unsaved words are not lost to a stray click: leaving asks first (and so does closing the tab).
   const blocker = useBlocker(
     ({ currentLocation, nextLocation }) =>
-      dirty && !save.isPending && currentLocation.pathname !== nextLocation.pathname,
+      dirty && !save.isPending && !deleted.current && currentLocation.pathname !== nextLocation.pathname,
   );
   useEffect(() => {
     if (!dirty) return;
