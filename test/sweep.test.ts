@@ -11,6 +11,7 @@ import { as, type Case, type Ctx, expectNotFound } from './sweep/kit.ts';
 import { blockedIpsCases, leadsCases } from './sweep/leads.ts';
 import { notificationsCases } from './sweep/notifications.ts';
 import { presenceCases } from './sweep/presence.ts';
+import { savedRepliesCases } from './sweep/saved-replies.ts';
 import { telephonyCases } from './sweep/telephony.ts';
 
 /**
@@ -141,6 +142,7 @@ const CASES: Record<string, Case> = {
   ...blockedIpsCases,
   ...telephonyCases,
   ...notificationsCases,
+  ...savedRepliesCases,
 };
 
 let db: TestDatabase;
@@ -195,6 +197,9 @@ describe("cross-tenant sweep with B's API key", () => {
       testimonials: (await asA('POST', '/api/v1/testimonials', { authorName: 'K', quote: 'Q' })).json().id,
       'blocked-ips': (await asA('POST', '/api/v1/blocked-ips', { network: '192.0.2.9' })).json().id,
       domains: (await asA('POST', '/api/v1/domains', { hostname: 'keyed-a.example.com' })).json().id,
+      'saved-replies': (
+        await asA('POST', '/api/v1/saved-replies', { name: 'Keyed', channel: 'sms', body: 'keyed reply' })
+      ).json().id,
     };
     for (const [kind, id] of Object.entries(objects)) expect(id, `A's ${kind}`).toMatch(/^[0-9a-f-]{36}$/);
     const snapshot = async () => {
@@ -211,6 +216,7 @@ describe("cross-tenant sweep with B's API key", () => {
         '/api/v1/blocked-ips',
         '/api/v1/branding',
         '/api/v1/domains',
+        '/api/v1/saved-replies',
       ];
       const bodies = [];
       for (const path of paths) bodies.push((await asA('GET', path)).body);

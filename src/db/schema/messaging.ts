@@ -50,6 +50,12 @@ export type MessageStatus = (typeof messageStatuses)[number];
 export type MessageKind = (typeof messageKinds)[number];
 
 /**
+ * What a template is for: the wording of an automatic message (one per use), or a saved reply —
+ * one of the agent's named messages a member sends by hand (the message itself is `manual`).
+ */
+export const templateKinds = ['autoresponder', 'missed_call_text_back', 'saved_reply'] as const;
+
+/**
  * Every email and SMS Porchlight sends or receives for an account (seed 000 notifications,
  * 001 sms_logs, 002 email_log): one row per message, its attempts and outcome.
  */
@@ -113,7 +119,9 @@ export const messages = pgTable(
 
 /**
  * An account's own wording for a kind of message (seed 003 subscriber_scripts), per channel
- * and optionally per page kind; none: the built-in default for that page kind.
+ * and optionally per page kind; none: the built-in default for that page kind. Saved replies
+ * (`saved_reply`) are named, many per channel (a distinct name each); the other kinds have no
+ * name and stay one per use.
  */
 export const templates = pgTable(
   'templates',
@@ -124,6 +132,8 @@ export const templates = pgTable(
     kind: text('kind').notNull(),
     /** null: every page kind without a template of its own. */
     pageKind: text('page_kind'),
+    /** A saved reply's name (1–80 characters); null for every other kind. */
+    name: text('name'),
     subject: text('subject'),
     body: text('body').notNull(),
     isActive: boolean('is_active').notNull().default(true),
@@ -132,15 +142,21 @@ export const templates = pgTable(
   },
   (t) => [
     primaryKey({ name: 'templates_pkey', columns: [t.accountId, t.id] }),
-    unique('templates_account_use_key').on(t.accountId, t.channel, t.kind, t.pageKind).nullsNotDistinct(),
+    unique('templates_account_use_key')
+      .on(t.accountId, t.channel, t.kind, t.pageKind, t.name)
+      .nullsNotDistinct(),
     foreignKey({
       name: 'templates_account_fkey',
       columns: [t.accountId],
       foreignColumns: [accounts.id],
     }).onDelete('cascade'),
     check('templates_channel_check', sql.raw(`channel in (${sqlList(messageChannels)})`)),
-    check('templates_kind_check', sql.raw(`kind in (${sqlList(messageKinds)})`)),
+    check('templates_kind_check', sql.raw(`kind in (${sqlList(templateKinds)})`)),
     check('templates_page_kind_check', sql.raw(`page_kind is null or page_kind in (${sqlList(pageKinds)})`)),
+    check(
+      'templates_name_check',
+      sql`(kind = 'saved_reply') = (name is not null) and (name is null or char_length(name) between 1 and 80)`,
+    ),
   ],
 );
 

@@ -2,12 +2,13 @@ import crypto from 'node:crypto';
 import type { Database, SqlClient } from '../../db/client.ts';
 import type { callOutcomes } from '../../db/schema/index.ts';
 import { isUuid, withTenant } from '../../db/tenant.ts';
-import { AppError, invalid, notFound } from '../../platform/errors.ts';
+import { AppError, type FieldError, invalid, notFound } from '../../platform/errors.ts';
 import type { JobQueue } from '../../platform/jobs.ts';
 import { senderNumber } from '../phone-numbers/phone-numbers.service.ts';
 import { type NewMessage, recordMessage } from './messages.repo.ts';
 import { secondsUntil, sendMessageJob } from './messaging.jobs.ts';
 import { leadFacts, quietHoursSendAfter, sender } from './messaging.service.ts';
+import { findSavedReply, renderSavedReply } from './saved-replies.service.ts';
 
 const LEAD_NOT_FOUND = () => notFound('LEAD_NOT_FOUND', 'No such lead');
 const MESSAGE_NOT_FOUND = () => notFound('MESSAGE_NOT_FOUND', 'No such message');
@@ -234,7 +235,33 @@ export async function speedSummary(db: Database, accountId: string, days: number
   });
 }
 
-export type SendLeadMessageInput = { channel: 'email' | 'sms'; subject?: string | undefined; body: string };
+export type SendLeadMessageInput = {
+  /** Required unless `savedReplyId` is given (then the reply's; a different one is refused). */
+  channel?: 'email' | 'sms' | undefined;
+  subject?: string | undefined;
+  /** Required unless `savedReplyId` is given (then refused: the reply's text is sent). */
+  body?: string | undefined;
+  /** Send this saved reply, rendered for the lead, instead of a typed message. */
+  savedReplyId?: string | undefined;
+};
+
+/** The input's own problems, before anything is read: what is missing, or given twice. */
+function inputProblems(input: SendLeadMessageInput): FieldError[] {
+  if (input.savedReplyId !== undefined) {
+    return [
+      ...(input.subject !== undefined
+        ? [{ path: 'body.subject', message: "is the saved reply's: send either a saved reply or a subject" }]
+        : []),
+      ...(input.body !== undefined
+        ? [{ path: 'body.body', message: "is the saved reply's: send either a saved reply or a body" }]
+        : []),
+    ];
+  }
+  return [
+    ...(input.channel === undefined ? [{ path: 'body.channel', message: 'is required' }] : []),
+    ...(input.body === undefined ? [{ path: 'body.body', message: 'is required' }] : []),
+  ];
+}
 
 /**
  * A member writes to a lead: the message is recorded (`suppressed` when the lead opted out of
@@ -242,6 +269,11 @@ export type SendLeadMessageInput = { channel: 'email' | 'sms'; subject?: string 
  * text goes from the account's number to the lead's phone, and waits out the lead's quiet
  * hours (8:00–21:00 in its time zone) like every text to a lead; a person writing one needs no
  * recorded consent (a one-to-one reply is not marketing), but a STOP is always honoured.
+ *
+ * With `savedReplyId`, the account's saved reply is rendered for the lead (its values, and the
+ * sending member as `{{agent.…}}`; `memberUserId` null for an API key: the lead's agent) and
+ * sent as typed (kind `manual`, its `template_id` recorded); a body or subject given with it is
+ * refused (preview it, edit, and send the text instead), as is a channel other than the reply's.
  */
 export async function sendLeadMessage(
   db: Database,
@@ -249,8 +281,11 @@ export async function sendLeadMessage(
   accountId: string,
   leadId: string,
   input: SendLeadMessageInput,
+  memberUserId: string | null = null,
 ): Promise<{ id: string; channel: 'email' | 'sms'; status: string; sendAfter: string | null }> {
   if (!isUuid(leadId)) throw LEAD_NOT_FOUND();
+  const problems = inputProblems(input);
+  if (problems.length) throw invalid('MESSAGE_INVALID', problems);
   const sent = await withTenant(db, accountId, async (_tx, client) => {
     const lead = await leadFacts(client, accountId, leadId);
     if (!lead) throw LEAD_NOT_FOUND();
@@ -261,8 +296,42 @@ export async function sendLeadMessage(
         "This lead is held by the plan's limit: it cannot be messaged yet",
       );
     }
+    let channel: 'email' | 'sms';
+    let subject: string | undefined;
+    let body: string;
+    let templateId: string | null = null;
+    if (input.savedReplyId !== undefined) {
+      const reply = await findSavedReply(client, accountId, input.savedReplyId);
+      if (!reply) {
+        throw invalid('SAVED_REPLY_INVALID', [
+          { path: 'body.savedReplyId', message: 'is not a saved reply of this account' },
+        ]);
+      }
+      if (input.channel !== undefined && input.channel !== reply.channel) {
+        throw invalid('MESSAGE_INVALID', [
+          {
+            path: 'body.channel',
+            message: `the saved reply is ${reply.channel === 'sms' ? 'a text (sms)' : 'an email'}`,
+          },
+        ]);
+      }
+      const rendered = await renderSavedReply(client, accountId, reply, lead, memberUserId);
+      channel = reply.channel;
+      subject = rendered.subject ?? undefined;
+      body = rendered.body;
+      templateId = reply.id;
+      if (!body.trim()) {
+        throw invalid('MESSAGE_INVALID', [
+          { path: 'body.savedReplyId', message: 'the saved reply comes out empty for this lead' },
+        ]);
+      }
+    } else {
+      channel = input.channel!;
+      subject = input.subject;
+      body = input.body!;
+    }
     let planned: NewMessage;
-    if (input.channel === 'sms') {
+    if (channel === 'sms') {
       if (!lead.phone_e164) {
         throw invalid('LEAD_HAS_NO_PHONE', [
           { path: 'body.channel', message: 'the lead has no phone number' },
@@ -277,9 +346,14 @@ export async function sendLeadMessage(
           },
         ]);
       }
-      if (input.body.length > 1600) {
+      if (body.length > 1600) {
         throw invalid('MESSAGE_INVALID', [
-          { path: 'body.body', message: 'a text is at most 1600 characters' },
+          {
+            path: templateId ? 'body.savedReplyId' : 'body.body',
+            message: templateId
+              ? 'the saved reply comes out longer than a text (1600 characters) for this lead'
+              : 'a text is at most 1600 characters',
+          },
         ]);
       }
       planned = {
@@ -289,8 +363,8 @@ export async function sendLeadMessage(
         to: lead.phone_e164,
         from,
         subject: null,
-        body: input.body,
-        templateId: null,
+        body,
+        templateId,
         idempotencyKey: `manual:${crypto.randomUUID()}`,
         metered: true,
         sendAfter: quietHoursSendAfter(lead),
@@ -307,9 +381,9 @@ export async function sendLeadMessage(
         kind: 'manual',
         to: lead.email,
         from: sender(deps, lead.brand_name ?? lead.account_name),
-        subject: input.subject?.trim() || `A message from ${lead.brand_name ?? lead.account_name}`,
-        body: input.body,
-        templateId: null,
+        subject: subject?.trim() || `A message from ${lead.brand_name ?? lead.account_name}`,
+        body,
+        templateId,
         idempotencyKey: `manual:${crypto.randomUUID()}`,
         metered: true,
       };

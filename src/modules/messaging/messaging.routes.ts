@@ -6,6 +6,7 @@ import type { ModuleDeps } from '../../platform/module.ts';
 import { DEV_SMS_FROM } from '../../providers/sms/index.ts';
 import { requireScope } from '../identity/api-keys.service.ts';
 import { retryLeadMessage, sendLeadMessage, speedSummary } from './lead-messages.service.ts';
+import { registerSavedReplyRoutes } from './saved-replies.routes.ts';
 import { listTemplates, putTemplate, removeTemplate, TEMPLATE_KINDS } from './templates.service.ts';
 import {
   DEFAULT_AUTORESPONDERS,
@@ -15,9 +16,26 @@ import {
 } from './templates.ts';
 
 const messageBody = z.strictObject({
-  channel: z.enum(['email', 'sms']),
-  subject: z.string().trim().max(300).optional(),
-  body: z.string().trim().min(1).max(20_000),
+  channel: z
+    .enum(['email', 'sms'])
+    .optional()
+    .describe("required for a typed message; with savedReplyId, the reply's (another is refused)"),
+  subject: z.string().trim().max(300).optional().describe('email only; not with savedReplyId'),
+  body: z
+    .string()
+    .trim()
+    .min(1)
+    .max(20_000)
+    .optional()
+    .describe('required for a typed message; not with savedReplyId'),
+  savedReplyId: z
+    .string()
+    .optional()
+    .describe(
+      "send this saved reply, rendered with the lead's values and the sending member as {{agent.…}} " +
+        '(recorded as kind manual with its template_id). To change the wording first, preview it ' +
+        '(POST /api/v1/saved-replies/:id/preview) and send the edited text as body',
+    ),
 });
 const sentSchema = z.object({
   id: z.string(),
@@ -79,7 +97,10 @@ const putTemplateBody = z.strictObject({
   body: z.string().trim().min(1).max(5000),
 });
 
-/** Members write to their leads, send a failed message again, and see their speed to lead. */
+/**
+ * Members write to their leads (typed or a saved reply), send a failed message again, and see
+ * their speed to lead; admins word the automatic messages.
+ */
 export function registerMessagingRoutes(app: FastifyInstance, deps: ModuleDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['messages'];
@@ -95,7 +116,8 @@ export function registerMessagingRoutes(app: FastifyInstance, deps: ModuleDeps):
       config: { auth: 'member', idempotent: true },
       schema: {
         tags,
-        summary: 'Send the lead an email or a text (recorded, then sent by the job queue with retries)',
+        summary:
+          'Send the lead an email or a text, typed or a saved reply (recorded, then sent by the job queue with retries)',
         params: z.object({ id: z.string() }),
         body: messageBody,
         response: { 201: sentSchema },
@@ -103,12 +125,16 @@ export function registerMessagingRoutes(app: FastifyInstance, deps: ModuleDeps):
     },
     async (request, reply) => {
       requireScope(request, 'leads:write');
+      // A saved reply is read like a template.
+      if (request.body.savedReplyId !== undefined) requireScope(request, 'pages:read');
+      const auth = request.auth!;
       const sent = await sendLeadMessage(
         deps.db,
         messaging,
-        request.auth!.accountId,
+        auth.accountId,
         request.params.id,
         request.body,
+        auth.via === 'session' ? auth.userId : null,
       );
       return reply.code(201).send(sent);
     },
@@ -232,4 +258,6 @@ export function registerMessagingRoutes(app: FastifyInstance, deps: ModuleDeps):
       return reply.code(202).send(queued);
     },
   );
+
+  registerSavedReplyRoutes(app, deps);
 }

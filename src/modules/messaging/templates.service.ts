@@ -40,11 +40,11 @@ const present = (r: Row): TemplateView => ({
   updatedAt: new Date(r.updated_at).toISOString(),
 });
 
-/** The account's own (active) templates. */
+/** The account's own (active) templates; saved replies are listed on their own (saved-replies.service.ts). */
 export function listTemplates(db: Database, accountId: string): Promise<TemplateView[]> {
   return withTenant(db, accountId, async (_tx, client) => {
     const { rows } = await client.query<Row>(
-      `SELECT ${COLUMNS} FROM templates WHERE account_id = $1 AND is_active
+      `SELECT ${COLUMNS} FROM templates WHERE account_id = $1 AND is_active AND kind <> 'saved_reply'
        ORDER BY channel, kind, page_kind NULLS FIRST`,
       [accountId],
     );
@@ -62,7 +62,7 @@ export type PutTemplateInput = {
 
 /**
  * Sets the account's wording for one use (channel, kind, page kind or every page kind): one
- * template per use, replaced in place. A variable the renderer does not know is refused, by
+ * template per use (its name is null), replaced in place. A variable the renderer does not know is refused, by
  * name, rather than sent as blank text.
  */
 export async function putTemplate(
@@ -91,7 +91,7 @@ export async function putTemplate(
     const { rows } = await client.query<Row>(
       `INSERT INTO templates (account_id, id, channel, kind, page_kind, subject, body)
        VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (account_id, channel, kind, page_kind) DO UPDATE
+       ON CONFLICT (account_id, channel, kind, page_kind, name) DO UPDATE
          SET subject = excluded.subject, body = excluded.body, is_active = true, updated_at = now()
        RETURNING ${COLUMNS}`,
       [
@@ -113,7 +113,8 @@ export async function removeTemplate(db: Database, accountId: string, id: string
   if (!isUuid(id)) throw notFound('TEMPLATE_NOT_FOUND', 'No such template');
   await withTenant(db, accountId, async (_tx, client) => {
     const res = await client.query(
-      `UPDATE templates SET is_active = false, updated_at = now() WHERE account_id = $1 AND id = $2 AND is_active`,
+      `UPDATE templates SET is_active = false, updated_at = now()
+       WHERE account_id = $1 AND id = $2 AND is_active AND kind <> 'saved_reply'`,
       [accountId, id],
     );
     if (res.rowCount === 0) throw notFound('TEMPLATE_NOT_FOUND', 'No such template');

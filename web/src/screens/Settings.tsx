@@ -66,7 +66,8 @@ const SECTIONS: SectionDef[] = [
   {
     id: 'templates',
     title: 'Message templates',
-    intro: 'The wording of the automatic replies a new lead gets, and of the missed-call text-back.',
+    intro:
+      'The wording of the automatic replies a new lead gets and of the missed-call text-back, and the team’s saved replies for writing to a lead.',
     Body: TemplatesSection,
   },
   {

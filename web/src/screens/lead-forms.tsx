@@ -1,8 +1,16 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useId, useState } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useId, useRef, useState } from 'react';
+import { Link } from 'react-router';
 import { type ApiError, post } from '../api.ts';
 import { useToast } from '../components/toast.tsx';
 import { fullTime, type LeadFull, reportError } from './lead-format.ts';
+import {
+  SAVED_REPLIES_SETTINGS,
+  type SavedReplyChannel,
+  type SavedReplyPreview,
+  savedRepliesQuery,
+} from './saved-replies.ts';
+import './saved-replies.css';
 
 /** After a change to a lead: its detail and every list are stale. */
 export function useInvalidateLead(id: string) {
@@ -79,6 +87,28 @@ export function MessageForm({ lead }: { lead: LeadFull }) {
   const [body, setBody] = useState('');
   const [errors, setErrors] = useState<ApiError | null>(null);
   const [waiting, setWaiting] = useState<string | null>(null);
+  /** The saved reply last filled in, and the draft it replaced (for Undo). */
+  const [filled, setFilled] = useState<{
+    name: string;
+    before: { subject: string; body: string } | null;
+  } | null>(null);
+  const bodyRef = useRef<HTMLTextAreaElement>(null);
+  function fill(preview: SavedReplyPreview, name: string) {
+    const before = body.trim() || subject.trim() ? { subject, body } : null;
+    if (preview.channel === 'email') setSubject(preview.subject ?? '');
+    setBody(preview.body);
+    setErrors(null);
+    setFilled({ name, before });
+    requestAnimationFrame(() => bodyRef.current?.focus());
+  }
+  function undoFill() {
+    if (filled?.before) {
+      setSubject(filled.before.subject);
+      setBody(filled.before.body);
+    }
+    setFilled(null);
+    bodyRef.current?.focus();
+  }
   const send = useMutation({
     mutationFn: () =>
       post<Sent>(`/leads/${lead.id}/messages`, {
@@ -90,6 +120,7 @@ export function MessageForm({ lead }: { lead: LeadFull }) {
       setBody('');
       setSubject('');
       setErrors(null);
+      setFilled(null);
       setWaiting(sent.sendAfter);
       if (sent.status === 'suppressed') toast.show('Not sent: the lead opted out of this channel', 'error');
       else if (sent.sendAfter) toast.show(`Queued: it goes ${fullTime(sent.sendAfter)}, after quiet hours`);
@@ -130,6 +161,19 @@ export function MessageForm({ lead }: { lead: LeadFull }) {
           The lead has no {channel === 'email' ? 'email address' : 'phone number'}.
         </p>
       ) : null}
+      <SavedReplyPicker leadId={lead.id} channel={channel} onFill={fill} />
+      <div role="status">
+        {filled ? (
+          <p className="notice">
+            Filled in from “{filled.name}” for this lead: check it, edit it if you like, then send.{' '}
+            {filled.before ? (
+              <button type="button" className="saved-reply-undo" onClick={undoFill}>
+                Undo
+              </button>
+            ) : null}
+          </p>
+        ) : null}
+      </div>
       {channel === 'email' ? (
         <>
           <label htmlFor={`${uid}-subject`}>Subject</label>
@@ -147,6 +191,7 @@ export function MessageForm({ lead }: { lead: LeadFull }) {
       <label htmlFor={`${uid}-body`}>Message</label>
       <textarea
         id={`${uid}-body`}
+        ref={bodyRef}
         value={body}
         onChange={(e) => setBody(e.target.value)}
         maxLength={channel === 'sms' ? 1600 : 20_000}
@@ -166,5 +211,72 @@ export function MessageForm({ lead }: { lead: LeadFull }) {
         {send.isPending ? 'Sending…' : channel === 'sms' ? 'Send text' : 'Send email'}
       </button>
     </form>
+  );
+}
+
+/**
+ * "Use a saved reply": the team's saved replies for the chosen channel; Use fills the message
+ * in with the reply rendered for this lead (the server's preview), to be edited and sent as typed.
+ */
+function SavedReplyPicker(props: {
+  leadId: string;
+  channel: SavedReplyChannel;
+  onFill: (preview: SavedReplyPreview, name: string) => void;
+}) {
+  const toast = useToast();
+  const uid = useId();
+  const replies = useQuery(savedRepliesQuery);
+  const [chosen, setChosen] = useState('');
+  const options = (replies.data?.data ?? []).filter((r) => r.channel === props.channel);
+  const selected = options.find((r) => r.id === chosen);
+  const preview = useMutation({
+    mutationFn: (id: string) =>
+      post<SavedReplyPreview>(`/saved-replies/${id}/preview`, { leadId: props.leadId }),
+    onSuccess: (rendered, id) =>
+      props.onFill(rendered, options.find((r) => r.id === id)?.name ?? 'a saved reply'),
+    onError: toast.error,
+  });
+  const kind = props.channel === 'sms' ? 'texts' : 'emails';
+  const manage = (
+    <Link to={SAVED_REPLIES_SETTINGS}>{options.length ? 'Manage saved replies' : 'Add one'}</Link>
+  );
+  if (replies.isPending || replies.isError) return null;
+  return (
+    <div className="saved-reply-picker">
+      {options.length === 0 ? (
+        <p className="muted small">
+          No saved replies for {kind} yet. {manage}
+        </p>
+      ) : (
+        <>
+          <label htmlFor={`${uid}-pick`}>Use a saved reply</label>
+          <div className="row">
+            <select
+              id={`${uid}-pick`}
+              value={selected ? chosen : ''}
+              onChange={(e) => setChosen(e.target.value)}
+            >
+              <option value="">Choose one of your {kind}…</option>
+              {options.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {r.name}
+                </option>
+              ))}
+            </select>
+            <button
+              type="button"
+              disabled={!selected || preview.isPending}
+              onClick={() => selected && preview.mutate(selected.id)}
+            >
+              {preview.isPending ? 'Filling in…' : 'Use'}
+              <span className="sr-only"> this saved reply</span>
+            </button>
+          </div>
+          <p className="muted small">
+            It fills in the message with this lead's details; nothing is sent until you send it. {manage}
+          </p>
+        </>
+      )}
+    </div>
   );
 }

@@ -26,6 +26,65 @@ export const TEMPLATES_KEY = ['templates'] as const;
 const SMS_MAX = 640;
 
 /**
+ * Variables put where the cursor was in a form's subject or body (the field last focused), the
+ * cursor left after it. The saved replies' editor shares it.
+ */
+export function useVariableInsert(
+  set: { subject: (value: string) => void; body: (value: string) => void },
+  hasSubject: boolean,
+) {
+  const subjectRef = useRef<HTMLInputElement>(null);
+  const bodyRef = useRef<HTMLTextAreaElement>(null);
+  const lastField = useRef<'subject' | 'body'>('body');
+  function insert(variable: string) {
+    const el = lastField.current === 'subject' && hasSubject ? subjectRef.current : bodyRef.current;
+    if (!el) return;
+    const value = el.value;
+    const start = el.selectionStart ?? value.length;
+    const end = el.selectionEnd ?? start;
+    const next = value.slice(0, start) + variable + value.slice(end);
+    (el === subjectRef.current ? set.subject : set.body)(next);
+    requestAnimationFrame(() => {
+      el.focus();
+      el.setSelectionRange(start + variable.length, start + variable.length);
+    });
+  }
+  return {
+    subjectRef,
+    bodyRef,
+    insert,
+    onSubjectFocus: () => {
+      lastField.current = 'subject';
+    },
+    onBodyFocus: () => {
+      lastField.current = 'body';
+    },
+  };
+}
+
+/** The variables as buttons that insert them (see useVariableInsert). */
+export function VariableChips({
+  variables,
+  onInsert,
+}: {
+  variables: string[];
+  onInsert: (v: string) => void;
+}) {
+  return (
+    <fieldset className="settings-chips">
+      <legend className="settings-hint">Insert a variable where the cursor is</legend>
+      <div>
+        {variables.map((v) => (
+          <button key={v} type="button" className="settings-chip" onClick={() => onInsert(v)}>
+            {v}
+          </button>
+        ))}
+      </div>
+    </fieldset>
+  );
+}
+
+/**
  * One template: subject (email) and body, the built-in wording as their placeholders, the
  * variables as chips that insert at the cursor of the field last typed in; save (PUT) or go back
  * to the built-in wording (DELETE).
@@ -38,10 +97,9 @@ export function TemplateEditor({ slot, variables }: { slot: Slot; variables: str
   const form = useFormErrors(['body', 'subject', 'channel', 'kind', 'pageKind']);
   const [subject, setSubject] = useState(slot.template?.subject ?? '');
   const [body, setBody] = useState(slot.template?.body ?? '');
-  const subjectRef = useRef<HTMLInputElement>(null);
-  const bodyRef = useRef<HTMLTextAreaElement>(null);
-  const lastField = useRef<'subject' | 'body'>('body');
   const isEmail = slot.channel === 'email';
+  const cursor = useVariableInsert({ subject: setSubject, body: setBody }, isEmail);
+  const bodyRef = cursor.bodyRef;
   const refresh = () => queryClient.invalidateQueries({ queryKey: TEMPLATES_KEY });
 
   const save = useMutation({
@@ -74,21 +132,6 @@ export function TemplateEditor({ slot, variables }: { slot: Slot; variables: str
     onError: toast.error,
   });
 
-  /** Puts a variable where the cursor was in the subject or the body, and the cursor after it. */
-  function insert(variable: string) {
-    const el = lastField.current === 'subject' && isEmail ? subjectRef.current : bodyRef.current;
-    if (!el) return;
-    const value = el.value;
-    const start = el.selectionStart ?? value.length;
-    const end = el.selectionEnd ?? start;
-    const next = value.slice(0, start) + variable + value.slice(end);
-    (el === subjectRef.current ? setSubject : setBody)(next);
-    requestAnimationFrame(() => {
-      el.focus();
-      el.setSelectionRange(start + variable.length, start + variable.length);
-    });
-  }
-
   function submit(e: FormEvent) {
     e.preventDefault();
     form.clear();
@@ -110,12 +153,10 @@ export function TemplateEditor({ slot, variables }: { slot: Slot; variables: str
             {(p) => (
               <input
                 {...p}
-                ref={subjectRef}
+                ref={cursor.subjectRef}
                 value={subject}
                 onChange={(e) => setSubject(e.target.value)}
-                onFocus={() => {
-                  lastField.current = 'subject';
-                }}
+                onFocus={cursor.onSubjectFocus}
                 placeholder={fallback?.subject ?? ''}
                 maxLength={300}
               />
@@ -134,9 +175,7 @@ export function TemplateEditor({ slot, variables }: { slot: Slot; variables: str
               ref={bodyRef}
               value={body}
               onChange={(e) => setBody(e.target.value)}
-              onFocus={() => {
-                lastField.current = 'body';
-              }}
+              onFocus={cursor.onBodyFocus}
               placeholder={fallback?.body ?? ''}
               rows={isEmail ? 8 : 4}
               maxLength={isEmail ? 5000 : SMS_MAX}
@@ -147,16 +186,7 @@ export function TemplateEditor({ slot, variables }: { slot: Slot; variables: str
       <FieldError id={`${uid}-general`} message={general} />
       {isAdmin ? (
         <>
-          <fieldset className="settings-chips">
-            <legend className="settings-hint">Insert a variable where the cursor is</legend>
-            <div>
-              {variables.map((v) => (
-                <button key={v} type="button" className="settings-chip" onClick={() => insert(v)}>
-                  {v}
-                </button>
-              ))}
-            </div>
-          </fieldset>
+          <VariableChips variables={variables} onInsert={cursor.insert} />
           <div className="settings-actions">
             <button type="submit" className="primary" disabled={save.isPending || !body.trim() || unchanged}>
               {save.isPending ? 'Saving…' : 'Save template'}

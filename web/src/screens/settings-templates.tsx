@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useId } from 'react';
 import { get } from '../api.ts';
+import { SavedRepliesPart } from './settings-saved-replies.tsx';
 import { type Slot, TEMPLATES_KEY, TemplateEditor, type Templates } from './settings-template-editor.tsx';
 import { AdminOnly, humanize, LoadFailed, Loading, useIsAdmin } from './settings-ui.tsx';
 
@@ -63,7 +64,10 @@ export function TemplatesSection() {
           <code>{'{{lead.firstName}}'}</code> are filled in for each lead.
         </p>
       ) : (
-        <AdminOnly>Only admins and owners can change the wording.</AdminOnly>
+        <AdminOnly>
+          Only admins and owners can change the automatic messages' wording; anyone on the team can add saved
+          replies (below).
+        </AdminOnly>
       )}
       {GROUPS.map((g) => (
         <Group
@@ -74,6 +78,7 @@ export function TemplatesSection() {
           variables={templates.data.variables}
         />
       ))}
+      <SavedRepliesPart />
     </div>
   );
 }
