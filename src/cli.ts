@@ -3,6 +3,7 @@ import { DataDirLockedError } from './db/lock.ts';
 import { seedDemo } from './modules/demo/demo.seed.ts';
 import { createJobQueue } from './platform/jobs.ts';
 import { createLogger } from './platform/logger.ts';
+import { EncryptionKeysError } from './platform/secrets.ts';
 import { allJobs, lockIfEmbedded, openPreparedDatabase } from './runtime.ts';
 import { startServer } from './server.ts';
 import { startWorker } from './worker.ts';
@@ -58,7 +59,11 @@ async function main(argv: string[]): Promise<void> {
 
   switch (command) {
     case 'start': {
-      const server = await startServer(config, { logger });
+      const server = await startServer(config, { logger }).catch((error: unknown) => {
+        // A generated key file that was edited by hand: one line, as for a bad variable.
+        if (error instanceof EncryptionKeysError) fail(error.message);
+        throw error;
+      });
       onSignals(config, server.stop, (m) => logger.info(m));
       await server.ready.catch(async (error) => {
         logger.fatal({ err: error }, 'start-up failed');

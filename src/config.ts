@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { EncryptionKeysError, parseEncryptionKeys } from './platform/secrets.ts';
 
 /**
  * Every environment variable Porchlight reads, parsed and typed once at start-up.
@@ -73,6 +74,7 @@ const envSchema = z
     SESSION_IDLE_HOURS: int(1, 24 * 90, 'a number of hours').default(24),
     SESSION_MAX_DAYS: int(1, 365, 'a number of days').default(14),
     AUTH_PEPPER: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+    /** `1:<base64 32 bytes>,2:<base64 32 bytes>`: versioned master keys (checked below). */
     ENCRYPTION_KEYS: z.string().optional(),
     EMAIL_PROVIDER: z.enum(['dev', 'smtp', 'brevo', 'sendgrid']).default('dev'),
     EMAIL_FROM: z.string().min(3).default('Porchlight <no-reply@porchlight.local>'),
@@ -123,6 +125,15 @@ const envSchema = z
     INTAKE_MIN_FILL_SECONDS: int(0, 60, 'a number of seconds').default(2),
   })
   .superRefine((env, ctx) => {
+    if (env.ENCRYPTION_KEYS !== undefined) {
+      try {
+        parseEncryptionKeys(env.ENCRYPTION_KEYS);
+      } catch (error) {
+        if (!(error instanceof EncryptionKeysError)) throw error;
+        for (const message of error.problems)
+          ctx.addIssue({ code: 'custom', path: ['ENCRYPTION_KEYS'], message });
+      }
+    }
     const needs = { smtp: 'SMTP_URL', brevo: 'BREVO_API_KEY', sendgrid: 'SENDGRID_API_KEY' } as const;
     if (env.EMAIL_PROVIDER !== 'dev' && !env[needs[env.EMAIL_PROVIDER]]) {
       ctx.addIssue({
@@ -172,6 +183,7 @@ const envSchema = z
       sessionMaxMs: env.SESSION_MAX_DAYS * 86_400_000,
       /** Keys API-key and IP hashes; unset: generated once into the data dir (see platform/secrets). */
       authPepper: env.AUTH_PEPPER,
+      /** Master keys for stored secrets, raw but validated; unset: a generated key file (platform/secrets). */
       encryptionKeys: env.ENCRYPTION_KEYS,
       providers: { email: env.EMAIL_PROVIDER, sms: env.SMS_PROVIDER, ai: env.AI_PROVIDER },
       emailFrom: env.EMAIL_FROM,
@@ -253,6 +265,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     LOG_LEVEL: 'silent',
     WORKER_MODE: 'off',
     AUTH_PEPPER: 'test-pepper-test-pepper-test-pepper-0000',
+    ENCRYPTION_KEYS: '1:cG9yY2hsaWdodC10ZXN0LWVuY3J5cHRpb24ta2V5LTE=',
     ...overrides,
   });
 }

@@ -6,7 +6,7 @@ import { seedDemo } from './modules/demo/demo.seed.ts';
 import { createJobQueue } from './platform/jobs.ts';
 import { createLifecycle } from './platform/lifecycle.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
-import { loadAuthPepper } from './platform/secrets.ts';
+import { loadAuthPepper, loadKeyring } from './platform/secrets.ts';
 import { allJobs, jobServices, lockIfEmbedded, openPreparedDatabase } from './runtime.ts';
 
 export type RunningServer = {
@@ -31,6 +31,11 @@ export async function startServer(
     if (loadAuthPepper(config).generated) {
       logger.warn(
         'AUTH_PEPPER is not set: generated one into the data dir; set it when running several servers',
+      );
+    }
+    if (loadKeyring(config).generated) {
+      logger.warn(
+        'ENCRYPTION_KEYS is not set: generated a key into the data dir (encryption-keys); back it up, stored secrets cannot be read without it; set ENCRYPTION_KEYS when running several servers',
       );
     }
   } catch (error) {
