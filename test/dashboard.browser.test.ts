@@ -177,6 +177,22 @@ describe.skipIf(!hasChromium)('the dashboard in a browser', () => {
     ]) {
       await asOwner('POST', '/api/v1/testimonials', { authorName, quote, rating: 5, location: 'Austin, TX' });
     }
+    for (const reply of [
+      {
+        name: 'Valuation follow-up',
+        channel: 'email',
+        subject: 'Your home value',
+        body: 'Hi {{lead.firstName}}, I am putting together your estimate now. Any upgrades I should know about?',
+      },
+      {
+        name: 'Quick check-in',
+        channel: 'sms',
+        body: 'Hi {{lead.firstName}}, it is {{agent.name}}. Is now a good time to talk?',
+      },
+    ]) {
+      const saved = await asOwner('POST', '/api/v1/saved-replies', reply);
+      expect(saved.statusCode, saved.body).toBe(201);
+    }
     const created = await asOwner('POST', '/api/v1/pages', {
       kind: 'home_valuation',
       slug: 'home-value',
@@ -224,6 +240,11 @@ describe.skipIf(!hasChromium)('the dashboard in a browser', () => {
           name: 'notifications',
           url: '/app/settings?section=notifications',
           ready: () => page.getByText('Only leads assigned to me').waitFor(),
+        },
+        {
+          name: 'templates',
+          url: '/app/settings?section=templates',
+          ready: () => page.getByRole('heading', { name: 'Saved replies' }).waitFor(),
         },
         {
           name: 'testimonials',
