@@ -17,24 +17,28 @@ const TAG = '0019_notification_preferences';
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'porchlight-0019-'));
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
-/** A copy of the migrations folder holding only those before `tag`. */
-function migrationsBefore(tag: string): string {
+/**
+ * A copy of the migrations folder holding only those before `tag` (or up to and including it):
+ * the later ones are not this test's, and need owners this test does not set up.
+ */
+function migrationsUpTo(tag: string, including: boolean): string {
   const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8'));
   const upTo = journal.entries.findIndex((e: { tag: string }) => e.tag === tag);
   expect(upTo).toBeGreaterThan(0);
-  fs.cpSync(MIGRATIONS_FOLDER, scratch, { recursive: true });
+  const dir = path.join(scratch, including ? 'through' : 'before');
+  fs.cpSync(MIGRATIONS_FOLDER, dir, { recursive: true });
   fs.writeFileSync(
-    path.join(scratch, 'meta', '_journal.json'),
-    JSON.stringify({ ...journal, entries: journal.entries.slice(0, upTo) }),
+    path.join(dir, 'meta', '_journal.json'),
+    JSON.stringify({ ...journal, entries: journal.entries.slice(0, including ? upTo + 1 : upTo) }),
   );
-  return scratch;
+  return dir;
 }
 
 describe(`migration ${TAG}`, () => {
   it("sets existing owners to 'all' and leaves everyone else on 'assigned', as a non-superuser owner", async () => {
     const db = await openPglite();
     try {
-      await migrate(db, migrationsBefore(TAG));
+      await migrate(db, migrationsUpTo(TAG, false));
       const account = crypto.randomUUID();
       const [owner, member] = [crypto.randomUUID(), crypto.randomUUID()];
       await db.query(`INSERT INTO accounts (id, name, slug) VALUES ($1, 'Old Realty', 'old-realty')`, [
@@ -62,7 +66,7 @@ describe(`migration ${TAG}`, () => {
         `GRANT CREATE ON DATABASE ${(await db.query<{ d: string }>('SELECT current_database() AS d')).rows[0]!.d} TO porchlight_test_migrator`,
       );
       await db.query('SET ROLE porchlight_test_migrator');
-      expect(await migrate(db)).toEqual([TAG]);
+      expect(await migrate(db, migrationsUpTo(TAG, true))).toEqual([TAG]);
       await db.query('RESET ROLE');
       const rows = await db.transaction(`SET LOCAL app.account_id = '${account}';`, (_tx, c) =>
         c.query<{ user_id: string; new_lead_alerts: string }>(
