@@ -10,6 +10,7 @@ import { registerAccountRoutes } from './modules/account/account.routes.ts';
 import { registerNotificationRoutes } from './modules/account/notifications.routes.ts';
 import { registerBlockedIpRoutes } from './modules/blocked-ips/blocked-ips.routes.ts';
 import { registerBrandingRoutes } from './modules/branding/branding.routes.ts';
+import { registerCredentialRoutes } from './modules/credentials/credentials.routes.ts';
 import { registerDomainRoutes } from './modules/domains/domains.routes.ts';
 import { registerHealthRoutes } from './modules/health/health.routes.ts';
 import { registerApiKeyRoutes } from './modules/identity/api-keys.routes.ts';
@@ -37,7 +38,7 @@ import { trackHandlers } from './platform/inflight.ts';
 import type { JobQueue } from './platform/jobs.ts';
 import { createLifecycle, type Lifecycle } from './platform/lifecycle.ts';
 import type { Logger } from './platform/logger.ts';
-import { loadAuthPepper } from './platform/secrets.ts';
+import { loadAuthPepper, loadKeyring } from './platform/secrets.ts';
 
 export type AppDeps = {
   config: Config;
@@ -163,6 +164,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const modules = { config: deps.config, db: deps.db, logger: deps.logger, jobs: deps.jobs, pepper };
   registerAccountRoutes(app, modules);
   registerNotificationRoutes(app, modules);
+  registerCredentialRoutes(app, { ...modules, keyring: loadKeyring(deps.config).keyring });
   registerPageRoutes(app, modules);
   registerBrandingRoutes(app, modules);
   registerDomainRoutes(app, modules);

@@ -1,9 +1,10 @@
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { DataDirLockedError } from './db/lock.ts';
+import { rotateCredentials } from './modules/credentials/credentials.service.ts';
 import { seedDemo } from './modules/demo/demo.seed.ts';
 import { createJobQueue } from './platform/jobs.ts';
 import { createLogger } from './platform/logger.ts';
-import { EncryptionKeysError } from './platform/secrets.ts';
+import { EncryptionKeysError, loadKeyring } from './platform/secrets.ts';
 import { allJobs, lockIfEmbedded, openPreparedDatabase } from './runtime.ts';
 import { startServer } from './server.ts';
 import { startWorker } from './worker.ts';
@@ -14,6 +15,8 @@ const USAGE = `Usage: porchlight <command>
   worker   run the job worker on its own (PostgreSQL deployments)
   migrate  apply pending database migrations and exit
   seed     create the demo account if it is missing and exit
+  keys rotate
+           re-wrap every stored secret under the newest ENCRYPTION_KEYS version and exit
 `;
 
 function fail(message: string): never {
@@ -103,6 +106,25 @@ async function main(argv: string[]): Promise<void> {
             ? `Demo login: ${demo.email} / ${demo.password} (saved in ${demo.credentialsFile})\n`
             : `The demo account exists already: ${demo.email} (password in ${demo.credentialsFile})\n`,
         );
+      } finally {
+        release();
+      }
+      return;
+    }
+    case 'keys': {
+      if (argv[1] !== 'rotate') fail(`unknown command "keys ${argv[1] ?? ''}"\n\n${USAGE}`);
+      const { keyring } = loadKeyring(config);
+      const release = lockIfEmbedded(config);
+      try {
+        const db = await openPreparedDatabase(config, logger);
+        const report = await rotateCredentials(db, keyring);
+        await db.close();
+        process.stdout.write(
+          `keys rotate: ${report.rewrapped} of ${report.records} stored secrets in ${report.accounts} accounts re-wrapped under key version ${keyring.newest}; ${report.failed.length} failed\n`,
+        );
+        for (const f of report.failed)
+          process.stderr.write(`  account ${f.accountId}, record ${f.id}: ${f.reason}\n`);
+        if (report.failed.length) process.exitCode = 1;
       } finally {
         release();
       }

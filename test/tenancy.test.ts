@@ -161,6 +161,11 @@ async function seedTenant(label: string): Promise<string> {
         [a, id()],
       ],
       [
+        `INSERT INTO provider_credentials (account_id, id, provider, key_name, ciphertext, wrapped_key, key_version)
+         VALUES ($1, $2, 'openai', 'api_key', '\\x01'::bytea, '\\x01'::bytea, 1)`,
+        [a, id()],
+      ],
+      [
         `INSERT INTO phone_numbers (account_id, id, e164, provider) VALUES ($1, $2, $3, 'twilio')`,
         [a, id(), `+1555${String(crypto.randomInt(0, 10_000_000)).padStart(7, '0')}`],
       ],

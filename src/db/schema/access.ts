@@ -161,6 +161,8 @@ export const auditActions = [
   'member.removed',
   'api_key.created',
   'api_key.revoked',
+  'credentials.saved',
+  'credentials.deleted',
 ] as const;
 
 /** Append-only security record of one account: who did what, when, from where (hashed). */

@@ -1,5 +1,6 @@
 export * from './access.ts';
 export * from './billing.ts';
+export * from './credentials.ts';
 export * from './dev.ts';
 export * from './identity.ts';
 export * from './leads.ts';
