@@ -193,6 +193,10 @@ describe.skipIf(!hasChromium)('the dashboard in a browser', () => {
       const saved = await asOwner('POST', '/api/v1/saved-replies', reply);
       expect(saved.statusCode, saved.body).toBe(201);
     }
+    const keys = await asOwner('PUT', '/api/v1/credentials/openai', {
+      keys: { api_key: 'sk-example-not-a-real-key-0000000000000AbCd' },
+    });
+    expect(keys.statusCode, keys.body).toBe(200);
     const created = await asOwner('POST', '/api/v1/pages', {
       kind: 'home_valuation',
       slug: 'home-value',
@@ -245,6 +249,11 @@ describe.skipIf(!hasChromium)('the dashboard in a browser', () => {
           name: 'templates',
           url: '/app/settings?section=templates',
           ready: () => page.getByRole('heading', { name: 'Saved replies' }).waitFor(),
+        },
+        {
+          name: 'provider-keys',
+          url: '/app/settings?section=provider-keys',
+          ready: () => page.getByText('ends in').first().waitFor(),
         },
         {
           name: 'testimonials',

@@ -3,6 +3,7 @@ import { Link, useLocation, useSearchParams } from 'react-router';
 import { AccountSection } from './settings-account.tsx';
 import { ApiKeysSection } from './settings-api-keys.tsx';
 import { BrandingSection } from './settings-branding.tsx';
+import { CredentialsSection } from './settings-credentials.tsx';
 import { DomainsSection } from './settings-domains.tsx';
 import { NotificationsSection } from './settings-notifications.tsx';
 import { PhoneSection } from './settings-phone.tsx';
@@ -56,6 +57,12 @@ const SECTIONS: SectionDef[] = [
     title: 'API keys',
     intro: 'Keys let your own programs and integrations use the Porchlight API for this account.',
     Body: ApiKeysSection,
+  },
+  {
+    id: 'provider-keys',
+    title: 'Provider keys',
+    intro: 'Your own keys for outside services (OpenAI, Twilio, email providers…), kept encrypted.',
+    Body: CredentialsSection,
   },
   {
     id: 'phone-numbers',
