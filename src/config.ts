@@ -111,6 +111,7 @@ const envSchema = z
       )
       .optional(),
     OPENAI_API_KEY: z.string().optional(),
+    OPENAI_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.openai.com/v1'),
     WEBHOOKS_ALLOW_PRIVATE: boolish.default(false),
     DOMAINS_PROVIDER: z.enum(['dev', 'cloudflare']).default('dev'),
     CLOUDFLARE_API_TOKEN: z.string().optional(),
@@ -211,6 +212,8 @@ const envSchema = z
         priceIds: env.STRIPE_PRICE_IDS,
       },
       openaiApiKey: env.OPENAI_API_KEY,
+      /** The OpenAI API base (`/v1` included); tests point it at a local fake. */
+      openaiApiUrl: env.OPENAI_API_URL.replace(/\/+$/, ''),
       webhooksAllowPrivate: env.WEBHOOKS_ALLOW_PRIVATE,
       domains: {
         provider: env.DOMAINS_PROVIDER,

@@ -4,7 +4,8 @@ import { as, type Case, type Ctx, expectNotFound } from './kit.ts';
 
 /**
  * Sweep cases for the provider credentials (per provider, in the active account): B reads,
- * replaces and deletes only B's; A's keys, names and last four never show, and stay as they were.
+ * replaces, checks and deletes only B's; A's keys, names and last four never show, and stay as
+ * they were.
  */
 
 async function aSaves(ctx: Ctx): Promise<{ last4: string; before: string }> {
@@ -38,6 +39,21 @@ export const credentialsCases: Record<string, Case> = {
     const { before } = await aSaves(ctx);
     await as(ctx.b, ctx.app)('DELETE', '/api/v1/credentials/openai');
     expectNotFound(await as(ctx.b, ctx.app)('DELETE', '/api/v1/credentials/openai'));
+    expect(await aNow(ctx)).toBe(before);
+  },
+  // B has no openai keys: 404 as for any missing object, before any call to OpenAI; A's keys,
+  // their verifiedAt included, are as they were.
+  'POST /api/v1/credentials/:provider/verify': async (ctx) => {
+    await aSaves(ctx);
+    await ctx.db.query(
+      `UPDATE provider_credentials SET verified_at = '2026-01-02T03:04:05Z'
+        WHERE account_id = $1 AND provider = 'openai'`,
+      [ctx.a.accountId],
+    );
+    const before = await aNow(ctx);
+    expect(JSON.parse(before).data[0].verifiedAt).toBe('2026-01-02T03:04:05.000Z');
+    await as(ctx.b, ctx.app)('DELETE', '/api/v1/credentials/openai');
+    expectNotFound(await as(ctx.b, ctx.app)('POST', '/api/v1/credentials/openai/verify'));
     expect(await aNow(ctx)).toBe(before);
   },
 };

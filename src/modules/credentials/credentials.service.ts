@@ -1,10 +1,11 @@
 import crypto from 'node:crypto';
 import type { Database, SqlClient } from '../../db/client.ts';
 import { withSystem, withTenant } from '../../db/tenant.ts';
-import { type FieldError, invalid, notFound } from '../../platform/errors.ts';
+import { AppError, type FieldError, invalid, notFound } from '../../platform/errors.ts';
 import { type Keyring, last4, open, rewrap, type Sealed, seal } from '../../platform/secrets.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { type CredentialProvider, type CredentialSummary, PROVIDER_KEYS } from './credentials.schema.ts';
+import { KEY_CHECKERS, type KeyCheck, type KeyCheckEndpoints, VERIFY_TIMEOUT_MS } from './key-checks.ts';
 
 /**
  * An account's own keys for outside services (issue 7): sealed on the way in (decision 013),
@@ -172,9 +173,117 @@ export async function readCredentials(
 ): Promise<Record<string, string> | undefined> {
   const rows = await withTenant(db, accountId, (_tx, client) => rowsOf(client, accountId, provider));
   if (!rows.length) return undefined;
+  return openRows(keyring, accountId, provider, rows);
+}
+
+function openRows(
+  keyring: Keyring,
+  accountId: string,
+  provider: CredentialProvider,
+  rows: Row[],
+): Record<string, string> {
   return Object.fromEntries(
     rows.map((r) => [r.key_name, open(keyring, sealedOf(r), contextOf(accountId, provider, r.key_name))]),
   );
+}
+
+/** The answer's words for a check that learned nothing about the keys; never the provider's own. */
+function unavailableDetail(
+  label: string,
+  check: Extract<KeyCheck, { outcome: 'unavailable' }>,
+  timeoutMs: number,
+) {
+  const why =
+    check.reason === 'timeout'
+      ? `${label} did not answer within ${Math.round(timeoutMs / 100) / 10} s`
+      : check.reason === 'unreachable'
+        ? `${label} could not be reached`
+        : check.status === 429
+          ? `${label} is limiting requests (HTTP 429)`
+          : `${label} answered HTTP ${check.status}`;
+  return `${why}; the keys were not checked. Try again later.`;
+}
+
+/**
+ * Checks the account's saved keys for a provider with the provider itself (the cheapest
+ * authenticated read: `key-checks.ts`), outside any transaction, then records the outcome on
+ * exactly the rows that were checked:
+ *
+ * - accepted: `verified_at = now()`, answers the summary;
+ * - refused by the provider (401/403) or unsendable: `verified_at` cleared, then 422
+ *   CREDENTIALS_REJECTED;
+ * - no answer in time, no connection, or another status: nothing changes, 503
+ *   PROVIDER_UNAVAILABLE (with the provider's Retry-After when it gave one).
+ *
+ * 404 CREDENTIALS_NOT_FOUND when none are saved; 422 CREDENTIALS_CHECK_UNSUPPORTED for a
+ * provider with no check yet; 409 CREDENTIALS_CHANGED when the keys were replaced or deleted
+ * while they were being checked. Not audited yet: the audit log's actions (db/schema) have no
+ * name for a check.
+ */
+export async function verifyCredentials(
+  db: Database,
+  keyring: Keyring,
+  input: {
+    accountId: string;
+    provider: CredentialProvider;
+    endpoints: KeyCheckEndpoints;
+    timeoutMs?: number;
+  },
+): Promise<CredentialSummary> {
+  const { accountId, provider } = input;
+  const timeoutMs = input.timeoutMs ?? VERIFY_TIMEOUT_MS;
+  const checker = KEY_CHECKERS[provider];
+  if (!checker) {
+    throw new AppError(
+      'unprocessable',
+      'CREDENTIALS_CHECK_UNSUPPORTED',
+      `Checking ${provider} keys is not supported yet`,
+    );
+  }
+  const rows = await withTenant(db, accountId, (_tx, client) => rowsOf(client, accountId, provider));
+  if (!rows.length) throw notFound('CREDENTIALS_NOT_FOUND', `No ${provider} keys are saved`);
+  const checked = await checker.check(
+    openRows(keyring, accountId, provider, rows),
+    input.endpoints,
+    timeoutMs,
+  );
+
+  if (checked.outcome === 'unavailable') {
+    throw new AppError(
+      'unavailable',
+      'PROVIDER_UNAVAILABLE',
+      unavailableDetail(checker.label, checked, timeoutMs),
+      [],
+      checked.retryAfterSeconds === undefined ? {} : { 'retry-after': String(checked.retryAfterSeconds) },
+    );
+  }
+  const accepted = checked.outcome === 'accepted';
+  const summary = await withTenant(db, accountId, async (_tx, client) => {
+    const ids = rows.map((r) => r.id);
+    const { rowCount } = await client.query(
+      `UPDATE provider_credentials SET verified_at = ${accepted ? 'now()' : 'NULL'}
+        WHERE account_id = $1 AND provider = $2 AND id = ANY($3::uuid[])`,
+      [accountId, provider, ids],
+    );
+    if (rowCount !== ids.length) {
+      // Replaced or deleted meanwhile: the outcome is about keys that are gone (rolled back).
+      throw new AppError(
+        'conflict',
+        'CREDENTIALS_CHANGED',
+        `The ${provider} keys changed while they were being checked; check them again`,
+      );
+    }
+    return summarize(provider, await rowsOf(client, accountId, provider));
+  });
+  if (checked.outcome === 'malformed') {
+    throw new AppError(
+      'unprocessable',
+      'CREDENTIALS_REJECTED',
+      `These ${checker.label} keys cannot be right: they hold spaces or characters outside ASCII`,
+    );
+  }
+  if (!accepted) throw new AppError('unprocessable', 'CREDENTIALS_REJECTED', checker.refused);
+  return summary;
 }
 
 // bytea arrives as a Buffer (pg) or a Uint8Array (PGlite).

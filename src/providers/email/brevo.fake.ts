@@ -1,13 +1,32 @@
 import { type FakeVerdict, fakeApi } from '../fake-api.ts';
 
 /**
- * A stand-in for Brevo's transactional email API (POST /v3/smtp/email), for tests: listens on
- * 127.0.0.1 (a random port) and checks each request as Brevo would (the `api-key` header, path,
- * method, JSON body, required fields, addresses). Whatever it does not expect is answered as
- * Brevo would and recorded in `unexpected`, which tests assert is empty.
+ * A stand-in for Brevo's transactional email API (POST /v3/smtp/email) and its account read
+ * (GET /v3/account, which checking a saved key calls), for tests: listens on 127.0.0.1 (a random
+ * port) and checks each request as Brevo would (the `api-key` header, path, method, JSON body,
+ * required fields, addresses). Whatever it does not expect is answered as Brevo would and
+ * recorded in `unexpected`, which tests assert is empty; each request's `api-key` is kept in
+ * `authSeen`.
  */
 export const FAKE_BREVO_KEY = 'xkeysib-fake0123456789abcdef0123456789abcdef-TestKey01';
 const PATH = '/v3/smtp/email';
+const ACCOUNT_PATH = '/v3/account';
+
+/** GET /v3/account's answer (https://developers.brevo.com/reference/get-account), abridged. */
+const ACCOUNT = {
+  organization_id: '5f2a9c0e8b1d4a0012345678',
+  user_id: 1234567,
+  email: 'owner@brevo-fake.test',
+  firstName: 'Fake',
+  lastName: 'Owner',
+  companyName: 'Fake Realty',
+  address: { street: '1 Main Street', city: 'Austin', zipCode: '78701', country: 'United States' },
+  plan: [{ type: 'free', creditsType: 'sendLimit', credits: 300 }],
+  relay: {
+    enabled: true,
+    data: { userName: 'fake@smtp-brevo.test', relay: 'smtp-relay.brevo.com', port: 587 },
+  },
+};
 
 export type BrevoAddress = { email: string; name?: string };
 /** A message the fake accepted, as Brevo parsed it. */
@@ -91,9 +110,17 @@ function check(body: unknown): Refusal | undefined {
   return undefined;
 }
 
-export function fakeBrevo() {
+export function fakeBrevo(
+  options: {
+    /** The keys Brevo takes (default: FAKE_BREVO_KEY). */
+    apiKeys?: readonly string[];
+  } = {},
+) {
+  const apiKeys = options.apiKeys ?? [FAKE_BREVO_KEY];
   const accepted: BrevoMessage[] = [];
   const unexpected: string[] = [];
+  /** Each request's `api-key` header, in order (undefined when it had none). */
+  const authSeen: (string | undefined)[] = [];
   let seq = 0;
   const api = fakeApi({
     basePath: '/v3',
@@ -105,9 +132,16 @@ export function fakeBrevo() {
       const path = label.slice(label.indexOf(' ') + 1);
       let refusal: Refusal | undefined;
       let parsed: unknown;
-      if (req.headers['api-key'] !== FAKE_BREVO_KEY) {
-        unexpected.push(`${label}: api-key ${req.headers['api-key'] === undefined ? 'missing' : 'wrong'}`);
+      const key = req.headers['api-key'];
+      authSeen.push(typeof key === 'string' ? key : undefined);
+      if (typeof key !== 'string' || !apiKeys.includes(key)) {
+        unexpected.push(`${label}: api-key ${key === undefined ? 'missing' : 'wrong'}`);
         refusal = { status: 401, body: { code: 'unauthorized', message: 'Key not found' } };
+      } else if (req.method === 'GET' && path === ACCOUNT_PATH) {
+        if (req.headers.accept !== 'application/json')
+          unexpected.push(`${label}: accept ${req.headers.accept}`);
+        if (raw !== '') unexpected.push(`${label}: a body on a GET`);
+        return { accept: () => ({ status: 200, body: ACCOUNT }) };
       } else if (req.method !== 'POST' || path !== PATH) {
         unexpected.push(`${label}: no such route`);
         refusal = { status: 404, body: { code: 'not_found', message: 'Invalid route' } };
@@ -139,5 +173,5 @@ export function fakeBrevo() {
       };
     },
   });
-  return Object.assign(api, { accepted, unexpected });
+  return Object.assign(api, { accepted, unexpected, authSeen });
 }

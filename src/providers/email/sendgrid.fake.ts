@@ -1,13 +1,18 @@
 import { type FakeVerdict, fakeApi } from '../fake-api.ts';
 
 /**
- * A stand-in for SendGrid's v3 Mail Send API (POST /v3/mail/send), for tests: listens on
- * 127.0.0.1 (a random port) and checks each request as SendGrid would (bearer key, path,
- * method, JSON body, required fields, addresses, reserved headers). Whatever it does not expect
- * is answered as SendGrid would and recorded in `unexpected`, which tests assert is empty.
+ * A stand-in for SendGrid's v3 Mail Send API (POST /v3/mail/send) and its key's scopes (GET
+ * /v3/scopes, which checking a saved key calls), for tests: listens on 127.0.0.1 (a random port)
+ * and checks each request as SendGrid would (bearer key, path, method, JSON body, required
+ * fields, addresses, reserved headers). Whatever it does not expect is answered as SendGrid would
+ * and recorded in `unexpected`, which tests assert is empty; each request's `Authorization` is
+ * kept in `authSeen`.
  */
 export const FAKE_SENDGRID_KEY = 'SG.fakeKeyId0123456789.fakeSecret0123456789abcdefghijklmnopq';
 const PATH = '/v3/mail/send';
+const SCOPES_PATH = '/v3/scopes';
+/** GET /v3/scopes's answer for a Mail Send key (https://www.twilio.com/docs/sendgrid/api-reference/api-key-permissions). */
+const SCOPES = { scopes: ['mail.send', 'user.profile.read', 'user.scheduled_sends.read'] };
 
 export type SendgridAddress = { email: string; name?: string };
 /** A message the fake accepted, as SendGrid parsed it. */
@@ -156,9 +161,17 @@ function check(body: unknown): SgError[] {
   return errors;
 }
 
-export function fakeSendgrid() {
+export function fakeSendgrid(
+  options: {
+    /** The keys SendGrid takes (default: FAKE_SENDGRID_KEY). */
+    apiKeys?: readonly string[];
+  } = {},
+) {
+  const bearers = (options.apiKeys ?? [FAKE_SENDGRID_KEY]).map((k) => `Bearer ${k}`);
   const accepted: SendgridMessage[] = [];
   const unexpected: string[] = [];
+  /** Each request's `Authorization` header, in order (undefined when it had none). */
+  const authSeen: (string | undefined)[] = [];
   let omitIds = 0;
   let seq = 0;
   const api = fakeApi({
@@ -170,7 +183,8 @@ export function fakeSendgrid() {
       const path = label.slice(label.indexOf(' ') + 1);
       let refusal: Refusal | undefined;
       let parsed: unknown;
-      if (req.headers.authorization !== `Bearer ${FAKE_SENDGRID_KEY}`) {
+      authSeen.push(req.headers.authorization);
+      if (!bearers.includes(req.headers.authorization ?? '')) {
         unexpected.push(
           `${label}: authorization ${req.headers.authorization === undefined ? 'missing' : 'wrong'}`,
         );
@@ -186,6 +200,9 @@ export function fakeSendgrid() {
             ],
           },
         };
+      } else if (req.method === 'GET' && path === SCOPES_PATH) {
+        if (raw !== '') unexpected.push(`${label}: a body on a GET`);
+        return { accept: () => ({ status: 200, body: SCOPES }) };
       } else if (req.method !== 'POST' || path !== PATH) {
         unexpected.push(`${label}: no such route`);
         refusal = { status: 404, body: { errors: [{ message: 'resource not found', field: null }] } };
@@ -219,6 +236,7 @@ export function fakeSendgrid() {
   return Object.assign(api, {
     accepted,
     unexpected,
+    authSeen,
     /** The next accepted request is answered without an `X-Message-Id` header. */
     omitMessageIdNext() {
       omitIds++;

@@ -3,11 +3,13 @@ import http from 'node:http';
 import { type FakeAnswer, type FakeVerdict, fakeApi } from '../fake-api.ts';
 
 /**
- * A stand-in for Twilio's REST API (the Messages and Calls resources of /2010-04-01), for
- * tests: listens on 127.0.0.1 (a random port) and checks each request as Twilio would (HTTP
- * Basic credentials, the account in the path, method, form encoding, required fields, E.164
- * numbers), answering with Twilio's own error codes. Whatever it does not expect is recorded in
- * `unexpected`, which tests assert is empty. Also signs webhooks the way Twilio does.
+ * A stand-in for Twilio's REST API (the Messages and Calls resources of /2010-04-01, and the
+ * Account itself, fetched when a saved key is checked), for tests: listens on 127.0.0.1 (a
+ * random port) and checks each request as Twilio would (HTTP Basic credentials, the account in
+ * the path, method, form encoding, required fields, E.164 numbers), answering with Twilio's own
+ * error codes. Whatever it does not expect is recorded in `unexpected`, which tests assert is
+ * empty; each request's `Authorization` is kept in `authSeen`. Also signs webhooks the way
+ * Twilio does.
  */
 export const FAKE_TWILIO_ACCOUNT_SID = `AC${'0123456789abcdef'.repeat(2)}`;
 export const FAKE_TWILIO_AUTH_TOKEN = 'fa4e0a5c0ffee0123456789abcdef012';
@@ -27,6 +29,7 @@ export type TwilioCallParams = {
 
 const API_VERSION = '2010-04-01';
 const ROUTE = /^\/2010-04-01\/Accounts\/([^/]+)\/(Messages|Calls)\.json$/;
+const ACCOUNT_ROUTE = /^\/2010-04-01\/Accounts\/([^/]+)\.json$/;
 const MESSAGE_FIELDS = new Set(['To', 'From', 'Body', 'StatusCallback']);
 const CALL_FIELDS = new Set([
   'To',
@@ -186,6 +189,27 @@ function callResource(account: string, c: TwilioCallParams) {
   };
 }
 
+/** The Account resource (https://www.twilio.com/docs/iam/api/account): Twilio's includes the auth token. */
+function accountResource(sid: string, authToken: string) {
+  const uri = `/${API_VERSION}/Accounts/${sid}`;
+  return {
+    auth_token: authToken,
+    date_created: 'Thu, 24 Aug 2023 05:01:45 +0000',
+    date_updated: 'Thu, 24 Aug 2023 05:01:45 +0000',
+    friendly_name: 'Fake Realty',
+    owner_account_sid: sid,
+    sid,
+    status: 'active',
+    subresource_uris: {
+      calls: `${uri}/Calls.json`,
+      messages: `${uri}/Messages.json`,
+      incoming_phone_numbers: `${uri}/IncomingPhoneNumbers.json`,
+    },
+    type: 'Full',
+    uri: `${uri}.json`,
+  };
+}
+
 export function fakeTwilio(
   credentials: { accountSid: string; authToken: string } = {
     accountSid: FAKE_TWILIO_ACCOUNT_SID,
@@ -195,6 +219,8 @@ export function fakeTwilio(
   const messages: TwilioMessageParams[] = [];
   const calls: TwilioCallParams[] = [];
   const unexpected: string[] = [];
+  /** Each request's `Authorization` header, in order (undefined when it had none). */
+  const authSeen: (string | undefined)[] = [];
   const basic = `Basic ${Buffer.from(`${credentials.accountSid}:${credentials.authToken}`).toString('base64')}`;
 
   const api = fakeApi({
@@ -210,11 +236,26 @@ export function fakeTwilio(
         return { refusal: { status: p.status, body: twilioError(p.status, p.code, p.message) } };
       };
       const auth = req.headers.authorization;
+      authSeen.push(auth);
       if (auth !== basic)
         return refuse(
           { status: 401, code: 20003, message: 'Authenticate' },
           `authorization ${auth ? 'wrong' : 'missing'}`,
         );
+      const account = ACCOUNT_ROUTE.exec(path);
+      if (account) {
+        if (account[1] !== credentials.accountSid)
+          return refuse({ status: 401, code: 20003, message: 'Authenticate' }, 'another account in the path');
+        // POST would update the account (its friendly name): nothing Porchlight does.
+        if (req.method !== 'GET') return refuse({ status: 405, code: 20004, message: 'Method not allowed' });
+        if (raw !== '') unexpected.push(`${label}: a body on a GET`);
+        return {
+          accept: () => ({
+            status: 200,
+            body: accountResource(credentials.accountSid, credentials.authToken),
+          }),
+        };
+      }
       const route = ROUTE.exec(path);
       if (!route)
         return refuse({ status: 404, code: 20404, message: `The requested resource ${path} was not found` });
@@ -253,7 +294,7 @@ export function fakeTwilio(
       };
     },
   });
-  return Object.assign(api, { messages, calls, unexpected });
+  return Object.assign(api, { messages, calls, unexpected, authSeen });
 }
 
 /**
