@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { del, get, put } from '../api.ts';
+import { del, get, post, put } from '../api.ts';
 import { useToast } from '../components/toast.tsx';
 import {
   AdminOnly,
@@ -23,6 +23,9 @@ type Summary = {
 };
 
 const CREDENTIALS_KEY = ['credentials'] as const;
+
+/** Providers whose keys the server can check with the provider itself (the verify route). */
+const CHECKABLE = new Set(['openai', 'brevo', 'sendgrid', 'twilio']);
 
 type KeyField = { name: string; label: string; optional?: boolean };
 
@@ -134,6 +137,17 @@ function ProviderRow({ def, summary }: { def: (typeof PROVIDERS)[number]; summar
   const [editing, setEditing] = useState(false);
   const queryClient = useQueryClient();
   const toast = useToast();
+  const check = useMutation({
+    mutationFn: () => post<Summary>(`/credentials/${def.provider}/verify`),
+    onSuccess: () => {
+      toast.show(`${def.label} accepted the keys`);
+      return queryClient.invalidateQueries({ queryKey: CREDENTIALS_KEY });
+    },
+    onError: (e) => {
+      toast.error(e);
+      return queryClient.invalidateQueries({ queryKey: CREDENTIALS_KEY });
+    },
+  });
   const remove = useMutation({
     mutationFn: () => del(`/credentials/${def.provider}`),
     onSuccess: () => {
@@ -169,6 +183,11 @@ function ProviderRow({ def, summary }: { def: (typeof PROVIDERS)[number]; summar
             {summary ? 'Replace keys' : 'Add keys'}
             <span className="sr-only"> for {def.label}</span>
           </button>
+          {summary && CHECKABLE.has(def.provider) ? (
+            <button type="button" onClick={() => check.mutate()} disabled={check.isPending}>
+              {check.isPending ? 'Checking…' : `Check with ${def.label}`}
+            </button>
+          ) : null}
           {summary ? (
             <ConfirmButton
               label={`Delete ${def.label} keys`}
