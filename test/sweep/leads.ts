@@ -102,6 +102,17 @@ export const leadsCases: Record<string, Case> = {
     expectNotFound(await as(ctx.b, ctx.app)('POST', `/api/v1/leads/${lead.id}/notes`, { body: 'from B' }));
     expect(await detailOf(ctx.a, ctx, lead.id)).toBe(before);
   },
+  // B cannot re-score A's lead: no score, no `scored` event on it; B's own lead scores.
+  'POST /api/v1/leads/:id/score': async (ctx) => {
+    const lead = await leadOf(ctx.a, ctx);
+    const before = await detailOf(ctx.a, ctx, lead.id);
+    expectNotFound(await as(ctx.b, ctx.app)('POST', `/api/v1/leads/${lead.id}/score`));
+    expect(await detailOf(ctx.a, ctx, lead.id)).toBe(before);
+    const own = await leadOf(ctx.b, ctx);
+    const res = await as(ctx.b, ctx.app)('POST', `/api/v1/leads/${own.id}/score`);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().aiScore).toEqual(expect.any(Number));
+  },
   // B cannot write to A's lead; nothing is recorded on it.
   'POST /api/v1/leads/:id/messages': async (ctx) => {
     const lead = await leadOf(ctx.a, ctx);

@@ -103,8 +103,12 @@ export const leads = pgTable(
     aiScore: integer('ai_score'),
     aiSummary: text('ai_summary'),
     aiReasons: jsonb('ai_reasons').$type<unknown[]>(),
+    /** Which scorer wrote ai_score (`heuristic`, later `openai`), its model and its version. */
     aiScorer: text('ai_scorer'),
     aiModel: text('ai_model'),
+    /** The scorer's version: the heuristic's weights table, or a model's prompt version. */
+    aiVersion: text('ai_version'),
+    aiScoredAt: timestamp('ai_scored_at', { withTimezone: true }),
     lostReason: text('lost_reason'),
     quotedAmountCents: bigint('quoted_amount_cents', { mode: 'number' }),
     actualAmountCents: bigint('actual_amount_cents', { mode: 'number' }),

@@ -1,26 +1,20 @@
 import { z } from 'zod';
 import { defineJob } from '../../platform/jobs.ts';
+import { scoreLeadJob } from '../leads/lead-score.jobs.ts';
 import { notifyLeadJob } from '../messaging/messaging.jobs.ts';
 import { pruneIntakeRecords } from './intake.prune.ts';
 
 /**
  * What a stored inquiry triggers. Intake queues these in the lead's own transaction (by name,
  * from SQL: see porchlight_enqueue), so an acknowledged lead never misses them. Notify lives in
- * the messaging module; the real work of score and webhooks arrives with the AI and integrations
- * modules, and until then their handlers record that they ran.
+ * the messaging module and score in the leads module (it writes the lead; the scorers are in
+ * modules/scoring); the real work of webhooks arrives with the integrations module, and until
+ * then its handler records that it ran.
  */
 const leadEvent = z.object({
   accountId: z.uuid(),
   leadId: z.uuid(),
   event: z.enum(['created', 'merged']),
-});
-
-export const scoreLeadJob = defineJob({
-  name: 'leads.score',
-  schema: leadEvent,
-  handler: async ({ leadId, event }, { logger }) => {
-    logger.debug({ leadId, event }, 'lead scoring pending: no scorer yet');
-  },
 });
 
 export const leadWebhookJob = defineJob({

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AuthContext } from '../../platform/auth.ts';
 import type { ModuleDeps } from '../../platform/module.ts';
 import { requireScope } from '../identity/api-keys.service.ts';
+import { rescoreLead } from './lead-score.service.ts';
 import { updateLead } from './lead-update.service.ts';
 import { presentEvent, presentLead } from './leads.present.ts';
 import {
@@ -18,7 +19,7 @@ import { addLead, addLeadNote } from './leads.service.ts';
 /** Who an event names as its actor: the signed-in person; null for a program (API key). */
 const actorOf = (auth: AuthContext) => (auth.via === 'session' ? auth.userId : null);
 
-/** Creating and changing leads, and notes. The creating POSTs honour Idempotency-Key. */
+/** Creating and changing leads, notes and re-scoring. The creating POSTs honour Idempotency-Key. */
 export function registerLeadWriteRoutes(app: FastifyInstance, deps: ModuleDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['leads'];
@@ -37,7 +38,7 @@ export function registerLeadWriteRoutes(app: FastifyInstance, deps: ModuleDeps):
     async (request, reply) => {
       requireScope(request, 'leads:write');
       const auth = request.auth!;
-      const lead = await addLead(deps.db, auth.accountId, request.body, actorOf(auth));
+      const lead = await addLead(deps.db, auth.accountId, request.body, actorOf(auth), { jobs: deps.jobs });
       return reply.code(201).send(presentLead(lead));
     },
   );
@@ -87,6 +88,28 @@ export function registerLeadWriteRoutes(app: FastifyInstance, deps: ModuleDeps):
         actorUserId: actorOf(auth),
       });
       return reply.code(201).send(presentEvent(event));
+    },
+  );
+
+  r.post(
+    '/api/v1/leads/:id/score',
+    {
+      config: { auth: 'member' },
+      schema: {
+        tags,
+        summary: 'Score a lead again now (a `scored` event records it); 409 for a spam lead',
+        params: leadParams,
+        response: { 200: leadSchema },
+      },
+    },
+    async (request) => {
+      requireScope(request, 'leads:write');
+      const auth = request.auth!;
+      const lead = await rescoreLead(deps.db, auth.accountId, {
+        leadId: request.params.id,
+        actorUserId: actorOf(auth),
+      });
+      return presentLead(lead);
     },
   );
 }

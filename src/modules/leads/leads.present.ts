@@ -1,5 +1,7 @@
+import { z } from 'zod';
 import type { LeadSource, LeadStatus, leadConsents, leadEvents, leads } from '../../db/schema/index.ts';
 import type { LeadCallView, LeadMessageView } from '../messaging/lead-messages.service.ts';
+import { type ScoreReason, scoreReasonSchema } from '../scoring/scorer.ts';
 import type { LeadView } from './leads.schema.ts';
 
 type LeadRow = typeof leads.$inferSelect;
@@ -31,6 +33,12 @@ export function maskPhone(phone: string | null): string | null {
 }
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+/** Stored reasons as the API types them; a list in any other shape is left out, not a 500. */
+function reasonsOf(stored: unknown): ScoreReason[] | null {
+  const parsed = z.array(scoreReasonSchema).safeParse(stored);
+  return parsed.success ? parsed.data : null;
+}
 const dollars = (cents: number | null) => (cents === null ? null : Math.round(cents / 100));
 
 /**
@@ -71,7 +79,11 @@ export function presentLead(l: LeadRow): LeadView {
     lastSubmittedAt: l.lastSubmittedAt.toISOString(),
     aiScore: l.aiScore,
     aiSummary: masked ? null : l.aiSummary,
-    aiReasons: masked ? null : (l.aiReasons ?? null),
+    aiReasons: masked ? null : reasonsOf(l.aiReasons),
+    aiScorer: l.aiScorer,
+    aiModel: l.aiModel,
+    aiVersion: l.aiVersion,
+    aiScoredAt: iso(l.aiScoredAt),
     consentGiven: l.consentGiven,
     lostReason: l.lostReason,
     firstResponseAt: iso(l.firstResponseAt),
@@ -89,7 +101,15 @@ export function presentLead(l: LeadRow): LeadView {
 }
 
 /** Event kinds whose payload holds no contact details (a resubmission's payload does). */
-const SAFE_WHILE_HELD = new Set(['created', 'status_changed', 'assigned', 'updated', 'note', 'released']);
+const SAFE_WHILE_HELD = new Set([
+  'created',
+  'status_changed',
+  'assigned',
+  'updated',
+  'note',
+  'released',
+  'scored',
+]);
 
 export function presentEvent(e: EventRow, masked = false) {
   return {

@@ -66,6 +66,16 @@ export async function getAccountPlan(tx: Tx, accountId: string) {
   return row!;
 }
 
+/** The account's time zone (a lead's time of day is read in it). */
+export async function getAccountTimeZone(tx: Tx, accountId: string): Promise<string> {
+  const [row] = await tx
+    .select({ timezone: accounts.timezone })
+    .from(accounts)
+    .where(eq(accounts.id, accountId))
+    .limit(1);
+  return row!.timezone;
+}
+
 export async function getUsageCounter(tx: Tx, accountId: string, periodMonth: string) {
   const [row] = await tx
     .select()

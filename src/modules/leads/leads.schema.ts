@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { callOutcomes, leadSources, leadStatuses } from '../../db/schema/index.ts';
+import { scoreReasonSchema } from '../scoring/scorer.ts';
 
 const iso = z.string();
 const isoOrNull = z.string().nullable();
@@ -34,9 +35,16 @@ export const leadSchema = z.object({
   spamReason: z.string().nullable(),
   submissionCount: z.number().int(),
   lastSubmittedAt: iso,
-  aiScore: z.number().int().nullable(),
-  aiSummary: z.string().nullable(),
-  aiReasons: z.array(z.unknown()).nullable(),
+  aiScore: z.number().int().nullable().describe('0–100; kept while the lead is held'),
+  aiSummary: z.string().nullable().describe('one paragraph for the agent; null while the lead is held'),
+  aiReasons: z
+    .array(scoreReasonSchema)
+    .nullable()
+    .describe('the signals behind the score, biggest first after the `base`; null while the lead is held'),
+  aiScorer: z.string().nullable().describe('which scorer: `heuristic`, …'),
+  aiModel: z.string().nullable(),
+  aiVersion: z.string().nullable().describe("the scorer's weights or prompt version"),
+  aiScoredAt: isoOrNull,
   consentGiven: z.boolean(),
   lostReason: z.string().nullable(),
   firstResponseAt: isoOrNull,

@@ -4,8 +4,10 @@ import { pgError } from '../../db/errors.ts';
 import type { LeadSource, LeadStatus, leadEvents, leads } from '../../db/schema/index.ts';
 import { isUuid, withTenant } from '../../db/tenant.ts';
 import { AppError, type FieldError, invalid, notFound } from '../../platform/errors.ts';
+import type { JobQueue } from '../../platform/jobs.ts';
 import { findLeadCalls, findLeadMessages, leadSpeed } from '../messaging/lead-messages.service.ts';
 import { PLAN_LIMIT } from './held-leads.repo.ts';
+import { scoreLeadJob } from './lead-score.jobs.ts';
 import { contactColumns } from './leads.fields.ts';
 import { NEW_LEAD_LIFECYCLE, transition } from './leads.lifecycle.ts';
 import {
@@ -140,12 +142,14 @@ export async function createLead(db: Database, accountId: string, input: CreateL
 /**
  * A lead typed in by a person or sent by a program (POST /api/v1/leads): checks and normalises
  * the fields (phone numbers read in the account's country), then stores it as createLead does.
+ * With a job queue, its scoring (`leads.score`) is queued in the same transaction, as intake's is.
  */
 export async function addLead(
   db: Database,
   accountId: string,
   body: CreateLeadBody,
   actorUserId: string | null,
+  options: { jobs?: JobQueue | undefined } = {},
 ): Promise<Lead> {
   const errors: FieldError[] = [];
   if (!body.email?.trim() && !body.phone?.trim()) {
@@ -161,11 +165,13 @@ export async function addLead(
   }
   if (errors.length > 0) throw invalid('LEAD_INVALID', errors);
   const { priceMin, priceMax, phone: _phone, ...rest } = body;
+  const { jobs } = options;
+  let lead: Lead;
   try {
-    return await withTenant(db, accountId, async (tx) => {
+    lead = await withTenant(db, accountId, async (tx, client) => {
       const { country } = await getAccountPlan(tx, accountId);
       const contact = contactColumns(body, country);
-      return insertNewLead(
+      const created = await insertNewLead(
         tx,
         accountId,
         {
@@ -178,10 +184,16 @@ export async function addLead(
         },
         new Date(),
       );
+      if (jobs && created.status !== 'spam') {
+        await jobs.enqueue(client, scoreLeadJob, { accountId, leadId: created.id, event: 'created' });
+      }
+      return created;
     });
   } catch (error) {
     throw asInvalidReference(error);
   }
+  if (jobs && lead.status !== 'spam') jobs.wake(scoreLeadJob.name);
+  return lead;
 }
 
 /** One of the account's leads with its timeline and consent records; 404 for any other id. */

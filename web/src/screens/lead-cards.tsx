@@ -1,6 +1,7 @@
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useId } from 'react';
-import { get } from '../api.ts';
+import { get, post } from '../api.ts';
+import { useToast } from '../components/toast.tsx';
 import { duration, fullTime, humanize, type LeadFull, leadName, timeAgo } from './lead-format.ts';
 
 /** A titled card: a section named by its heading. */
@@ -148,23 +149,110 @@ export function SpeedCard({ lead }: { lead: LeadFull }) {
   );
 }
 
-export function AiCard({ lead }: { lead: LeadFull }) {
-  if (lead.aiScore === null && !lead.aiSummary) return null;
-  const reasons = (lead.aiReasons ?? []).filter((r): r is string => typeof r === 'string');
+/** A score's reason, as the API sends it (typed here: api.ts types only the score). */
+type ScoreReason = { signal: string; label: string; points: number; detail?: string };
+type Scored = LeadFull & {
+  aiScorer?: string | null;
+  aiVersion?: string | null;
+  aiScoredAt?: string | null;
+};
+
+function reasonsOf(raw: unknown[] | null): ScoreReason[] {
+  return (raw ?? []).filter(
+    (r): r is ScoreReason =>
+      typeof r === 'object' &&
+      r !== null &&
+      typeof (r as ScoreReason).label === 'string' &&
+      typeof (r as ScoreReason).points === 'number',
+  );
+}
+
+/** "+12" / "−15", with words for a screen reader. */
+function Points({ points }: { points: number }) {
+  const sign = points > 0 ? '+' : '−';
   return (
-    <Card title="AI assessment">
-      {lead.aiScore !== null ? (
+    <span className={`points ${points > 0 ? 'up' : 'down'}`}>
+      <span aria-hidden="true">
+        {sign}
+        {Math.abs(points)}
+      </span>
+      <span className="sr-only">
+        {points > 0 ? 'adds' : 'takes away'} {Math.abs(points)} {Math.abs(points) === 1 ? 'point' : 'points'}
+      </span>
+    </span>
+  );
+}
+
+const SCORER_NAMES: Record<string, string> = { heuristic: 'the heuristic scorer', openai: 'OpenAI' };
+
+/** The lead's score, its summary and the signals behind it, biggest first; and a way to score it again. */
+export function AiCard({ lead }: { lead: LeadFull }) {
+  const l = lead as Scored;
+  const toast = useToast();
+  const queryClient = useQueryClient();
+  const rescore = useMutation({
+    mutationFn: () => post<{ aiScore: number | null }>(`/leads/${l.id}/score`),
+    onSuccess: (res) => toast.show(`Scored ${res.aiScore ?? ''}`.trim()),
+    onError: (e) => toast.error(e),
+    onSettled: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: ['lead', l.id] }),
+        queryClient.invalidateQueries({ queryKey: ['leads'] }),
+      ]),
+  });
+  if (l.status === 'spam' && l.aiScore === null) return null;
+  const all = reasonsOf(l.aiReasons);
+  const base = all.find((r) => r.signal === 'base');
+  const reasons = all
+    .filter((r) => r.signal !== 'base')
+    .sort((a, b) => Math.abs(b.points) - Math.abs(a.points));
+  const scorer = l.aiScorer ? (SCORER_NAMES[l.aiScorer] ?? humanize(l.aiScorer)) : null;
+  return (
+    <Card title="Lead score" className="score-card">
+      {l.aiScore !== null ? (
         <p>
-          <span className="badge score">Score {lead.aiScore} / 100</span>
+          <span className="badge score">Score {l.aiScore} / 100</span>
+        </p>
+      ) : (
+        <p className="muted">Not scored yet.</p>
+      )}
+      {l.aiSummary ? <p>{l.aiSummary}</p> : null}
+      {l.isHeld && l.aiScore !== null ? (
+        <p className="muted small">The summary and reasons show once the lead is released.</p>
+      ) : null}
+      {reasons.length > 0 ? (
+        <>
+          <h3 className="small muted">Why{base ? ` (from a starting score of ${base.points})` : ''}</h3>
+          <ul className="plain reasons">
+            {reasons.map((r) => (
+              <li key={r.signal}>
+                <Points points={r.points} />
+                <span>
+                  {r.label}
+                  {r.detail ? <span className="muted">: {r.detail}</span> : null}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      {scorer || l.aiScoredAt ? (
+        <p className="muted small">
+          {scorer ? `Scored by ${scorer}${l.aiVersion ? ` (v${l.aiVersion})` : ''}` : 'Scored'}
+          {l.aiScoredAt ? (
+            <>
+              {' '}
+              <time dateTime={l.aiScoredAt} title={fullTime(l.aiScoredAt)}>
+                {timeAgo(l.aiScoredAt)}
+              </time>
+            </>
+          ) : null}
         </p>
       ) : null}
-      {lead.aiSummary ? <p>{lead.aiSummary}</p> : null}
-      {reasons.length > 0 ? (
-        <ul className="small">
-          {reasons.map((r) => (
-            <li key={r}>{r}</li>
-          ))}
-        </ul>
+      {l.status !== 'spam' ? (
+        <button type="button" onClick={() => rescore.mutate()} disabled={rescore.isPending}>
+          {rescore.isPending ? 'Scoring…' : 'Score again'}
+        </button>
       ) : null}
     </Card>
   );

@@ -67,6 +67,8 @@ function eventLabel(e: TimelineEvent, memberName: (id: unknown) => string): stri
       return 'Note';
     case 'released':
       return 'Released from hold';
+    case 'scored':
+      return scoredLabel(p);
     case 'sms_opted_out':
       return 'Opted out of texts (STOP)';
     case 'sms_opted_in':
@@ -88,6 +90,20 @@ function eventLabel(e: TimelineEvent, memberName: (id: unknown) => string): stri
     default:
       return humanize(e.kind);
   }
+}
+
+/** A `scored` event's payload: { score, previousScore, scorer, version, trigger, signals }. */
+function scoredLabel(p: Record<string, unknown>): string {
+  const scorer =
+    p.scorer === 'heuristic'
+      ? 'the heuristic scorer'
+      : p.scorer === 'openai'
+        ? 'OpenAI'
+        : typeof p.scorer === 'string'
+          ? humanize(p.scorer)
+          : 'the scorer';
+  const was = typeof p.previousScore === 'number' ? ` (was ${p.previousScore})` : '';
+  return `Scored ${String(p.score ?? '?')}${was} by ${scorer}`;
 }
 
 function messageLabel(m: LeadMessage): string {
