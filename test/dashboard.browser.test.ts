@@ -193,6 +193,9 @@ describe.skipIf(!hasChromium)('the dashboard in a browser', () => {
       const saved = await asOwner('POST', '/api/v1/saved-replies', reply);
       expect(saved.statusCode, saved.body).toBe(201);
     }
+    // The first lead scored, as the score job does for a lead that arrives.
+    const scored = await asOwner('POST', `/api/v1/leads/${leads[0]!.id}/score`, {});
+    expect(scored.statusCode, scored.body).toBe(200);
     const keys = await asOwner('PUT', '/api/v1/credentials/openai', {
       keys: { api_key: 'sk-example-not-a-real-key-0000000000000AbCd' },
     });
