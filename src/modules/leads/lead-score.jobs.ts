@@ -5,15 +5,15 @@ import { scoreLead } from './lead-score.service.ts';
 /**
  * Scores a lead (lead-score.service.ts: the heuristic scorer by default), queued in the lead's
  * own transaction by intake (from SQL, by name: see porchlight_enqueue) for every new lead and
- * merged resubmission that is not spam, and by POST /api/v1/leads. Retrying is safe: an
- * unchanged score writes nothing.
+ * merged resubmission that is not spam, by POST /api/v1/leads, and by PATCH when a lead's details
+ * change (`updated`). Retrying is safe: an unchanged score writes nothing.
  */
 export const scoreLeadJob = defineJob({
   name: 'leads.score',
   schema: z.object({
     accountId: z.uuid(),
     leadId: z.uuid(),
-    event: z.enum(['created', 'merged']),
+    event: z.enum(['created', 'merged', 'updated']),
   }),
   handler: async ({ accountId, leadId, event }, { db, logger }) => {
     const { outcome, lead } = await scoreLead(db, accountId, leadId, { trigger: event });

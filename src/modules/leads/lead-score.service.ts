@@ -24,7 +24,7 @@ import {
 import { LEAD_NOT_FOUND, type Lead } from './leads.service.ts';
 
 /** Why a lead is scored: intake (a new lead or a merged resubmission) or a member asking. */
-export type ScoreTrigger = 'created' | 'merged' | 'manual';
+export type ScoreTrigger = 'created' | 'merged' | 'updated' | 'manual';
 
 /** `unchanged`: the same score, text and reasons were already stored, so nothing was written. */
 export type ScoreOutcome = 'scored' | 'unchanged' | 'spam' | 'missing';

@@ -137,6 +137,25 @@ describe('lead scoring (job leads.score)', () => {
     expect(d.aiSummary).toContain('Bo Byer was added through the API.');
   });
 
+  it('a lead whose details are edited (PATCH) is scored again; a status change alone is not', async () => {
+    const owner = await signUp(t.app, 'score-edit');
+    const res = await call(owner)('POST', '/api/v1/leads', { fullName: 'Ed Ited', email: 'ed@example.com' });
+    expect(res.statusCode, res.body).toBe(201);
+    const id = res.json().id as string;
+    const first = await waitForLead(owner, id, (x) => x.aiScore !== null);
+    const moved = await call(owner)('PATCH', `/api/v1/leads/${id}`, { status: 'contacted' });
+    expect(moved.statusCode, moved.body).toBe(200);
+    const edited = await call(owner)('PATCH', `/api/v1/leads/${id}`, {
+      phone: '+1 512 555 0199',
+      addressLine: '14 Elm Street',
+    });
+    expect(edited.statusCode, edited.body).toBe(200);
+    const again = await waitForLead(owner, id, (x) => scoredEvents(x).length === 2);
+    expect(again.aiScore!).toBeGreaterThan(first.aiScore!);
+    const triggers = scoredEvents(again).map((e) => e.payload.trigger);
+    expect(triggers.sort()).toEqual(['created', 'updated']);
+  });
+
   it('POST /api/v1/leads/:id/score re-scores on request and records who asked', async () => {
     const owner = await signUp(t.app, 'rescore');
     const created = (await call(owner)('POST', '/api/v1/leads', { email: 'again@example.test' })).json();

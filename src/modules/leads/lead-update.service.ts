@@ -3,6 +3,8 @@ import type { Database } from '../../db/client.ts';
 import type { LeadStatus } from '../../db/schema/index.ts';
 import { isUuid, withTenant } from '../../db/tenant.ts';
 import { type FieldError, invalid } from '../../platform/errors.ts';
+import type { JobQueue } from '../../platform/jobs.ts';
+import { scoreLeadJob } from './lead-score.jobs.ts';
 import { type ContactColumns, contactColumns, MASKED_FIELDS } from './leads.fields.ts';
 import { type LifecycleState, transition } from './leads.lifecycle.ts';
 import {
@@ -52,11 +54,13 @@ export async function updateLead(
   db: Database,
   accountId: string,
   input: { id: string; patch: PatchLeadBody; actorUserId: string | null },
+  options: { jobs?: JobQueue | undefined } = {},
 ): Promise<Lead> {
   if (!isUuid(input.id)) throw LEAD_NOT_FOUND();
   const { status, lostReason, assignedUserId, ...contactInput } = input.patch;
+  let rescore = false;
   try {
-    return await withTenant(db, accountId, async (tx) => {
+    const result = await withTenant(db, accountId, async (tx, client) => {
       const lead = await getLeadForUpdate(tx, accountId, input.id);
       if (!lead) throw LEAD_NOT_FOUND();
       if (lead.isHeld && MASKED_FIELDS.some((f) => input.patch[f] !== undefined)) throw LEAD_HELD();
@@ -122,8 +126,15 @@ export async function updateLead(
       for (const event of events) {
         await insertLeadEvent(tx, { ...event, accountId, id: crypto.randomUUID(), leadId: lead.id });
       }
+      // New details may change the score: scored again, queued with the change (not for spam).
+      if (options.jobs && changed.some((f) => f !== 'lostReason') && updated.status !== 'spam') {
+        await options.jobs.enqueue(client, scoreLeadJob, { accountId, leadId: lead.id, event: 'updated' });
+        rescore = true;
+      }
       return updated;
     });
+    if (rescore) options.jobs?.wake(scoreLeadJob.name);
+    return result;
   } catch (error) {
     throw asInvalidReference(error);
   }

@@ -58,11 +58,12 @@ export function registerLeadWriteRoutes(app: FastifyInstance, deps: ModuleDeps):
     async (request) => {
       requireScope(request, 'leads:write');
       const auth = request.auth!;
-      const lead = await updateLead(deps.db, auth.accountId, {
-        id: request.params.id,
-        patch: request.body,
-        actorUserId: actorOf(auth),
-      });
+      const lead = await updateLead(
+        deps.db,
+        auth.accountId,
+        { id: request.params.id, patch: request.body, actorUserId: actorOf(auth) },
+        { jobs: deps.jobs },
+      );
       return presentLead(lead);
     },
   );
