@@ -12,7 +12,7 @@ import {
   type SavedReplyChannel,
   savedRepliesQuery,
 } from './saved-replies.ts';
-import { useVariableInsert, VariableChips } from './settings-template-editor.tsx';
+import { MessageFields, useVariableInsert, VariableChips } from './settings-template-editor.tsx';
 import { ConfirmButton, Field, LoadFailed, Loading, useFormErrors } from './settings-ui.tsx';
 import './saved-replies.css';
 
@@ -158,7 +158,6 @@ function SavedReplyEditor(props: { reply: SavedReply | null; variables: string[]
     if (name.trim() && body.trim()) save.mutate();
   }
 
-  const max = isEmail ? SAVED_REPLY_EMAIL_MAX : SAVED_REPLY_SMS_MAX;
   const unchanged =
     reply !== null &&
     name.trim() === reply.name &&
@@ -202,39 +201,19 @@ function SavedReplyEditor(props: { reply: SavedReply | null; variables: string[]
           )}
         </Field>
       </div>
-      {isEmail ? (
-        <Field form={form} name="subject" label="Subject" hint="Optional.">
-          {(p) => (
-            <input
-              {...p}
-              ref={cursor.subjectRef}
-              value={subject}
-              onChange={(e) => setSubject(e.target.value)}
-              onFocus={cursor.onSubjectFocus}
-              maxLength={300}
-            />
-          )}
-        </Field>
-      ) : null}
-      <Field
+      <MessageFields
         form={form}
-        name="body"
-        label={isEmail ? 'Message' : 'Text'}
-        hint={isEmail ? undefined : `${body.length} / ${SAVED_REPLY_SMS_MAX} characters`}
-      >
-        {(p) => (
-          <textarea
-            {...p}
-            ref={cursor.bodyRef}
-            value={body}
-            onChange={(e) => setBody(e.target.value)}
-            onFocus={cursor.onBodyFocus}
-            rows={isEmail ? 8 : 4}
-            maxLength={max}
-            required
-          />
-        )}
-      </Field>
+        cursor={cursor}
+        isEmail={isEmail}
+        subject={subject}
+        setSubject={setSubject}
+        body={body}
+        setBody={setBody}
+        smsMax={SAVED_REPLY_SMS_MAX}
+        emailMax={SAVED_REPLY_EMAIL_MAX}
+        subjectHint="Optional."
+        required
+      />
       <VariableChips variables={props.variables} onInsert={cursor.insert} />
       <div className="settings-actions">
         <button

@@ -2,7 +2,14 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useId, useRef, useState } from 'react';
 import { del, put } from '../api.ts';
 import { useToast } from '../components/toast.tsx';
-import { ConfirmButton, Field, FieldError, useFormErrors, useIsAdmin } from './settings-ui.tsx';
+import {
+  ConfirmButton,
+  Field,
+  FieldError,
+  type FormErrors,
+  useFormErrors,
+  useIsAdmin,
+} from './settings-ui.tsx';
 
 type Channel = 'email' | 'sms';
 type Kind = 'autoresponder' | 'missed_call_text_back';
@@ -60,6 +67,66 @@ export function useVariableInsert(
       lastField.current = 'body';
     },
   };
+}
+
+/**
+ * A message's subject (emails) and body, wired to the variable inserter: the template editor's
+ * and the saved replies' fields.
+ */
+export function MessageFields(props: {
+  form: FormErrors;
+  cursor: ReturnType<typeof useVariableInsert>;
+  isEmail: boolean;
+  subject: string;
+  setSubject: (value: string) => void;
+  body: string;
+  setBody: (value: string) => void;
+  smsMax: number;
+  emailMax: number;
+  subjectHint?: string;
+  placeholders?: { subject: string; body: string };
+  required?: boolean;
+}) {
+  const { form, cursor, isEmail } = props;
+  return (
+    <>
+      {isEmail ? (
+        <Field form={form} name="subject" label="Subject" hint={props.subjectHint}>
+          {(p) => (
+            <input
+              {...p}
+              ref={cursor.subjectRef}
+              value={props.subject}
+              onChange={(e) => props.setSubject(e.target.value)}
+              onFocus={cursor.onSubjectFocus}
+              placeholder={props.placeholders?.subject}
+              maxLength={300}
+            />
+          )}
+        </Field>
+      ) : null}
+      <Field
+        form={form}
+        name="body"
+        label={isEmail ? 'Message' : 'Text'}
+        hint={isEmail ? undefined : `${props.body.length} / ${props.smsMax} characters`}
+      >
+        {(p) => (
+          <textarea
+            {...p}
+            ref={cursor.bodyRef}
+            value={props.body}
+            onChange={(e) => props.setBody(e.target.value)}
+            onFocus={cursor.onBodyFocus}
+            placeholder={props.placeholders?.body}
+            rows={isEmail ? 8 : 4}
+            maxLength={isEmail ? props.emailMax : props.smsMax}
+            required={props.required}
+          />
+        )}
+      </Field>
+    </>
+  );
 }
 
 /** The variables as buttons that insert them (see useVariableInsert). */
@@ -148,40 +215,18 @@ export function TemplateEditor({ slot, variables }: { slot: Slot; variables: str
     <form onSubmit={submit} className="settings-form settings-template-form" noValidate>
       <fieldset disabled={!isAdmin} className="settings-fieldset">
         <legend className="sr-only">Wording</legend>
-        {isEmail ? (
-          <Field form={form} name="subject" label="Subject">
-            {(p) => (
-              <input
-                {...p}
-                ref={cursor.subjectRef}
-                value={subject}
-                onChange={(e) => setSubject(e.target.value)}
-                onFocus={cursor.onSubjectFocus}
-                placeholder={fallback?.subject ?? ''}
-                maxLength={300}
-              />
-            )}
-          </Field>
-        ) : null}
-        <Field
+        <MessageFields
           form={form}
-          name="body"
-          label={isEmail ? 'Message' : 'Text'}
-          hint={isEmail ? undefined : `${body.length} / ${SMS_MAX} characters`}
-        >
-          {(p) => (
-            <textarea
-              {...p}
-              ref={bodyRef}
-              value={body}
-              onChange={(e) => setBody(e.target.value)}
-              onFocus={cursor.onBodyFocus}
-              placeholder={fallback?.body ?? ''}
-              rows={isEmail ? 8 : 4}
-              maxLength={isEmail ? 5000 : SMS_MAX}
-            />
-          )}
-        </Field>
+          cursor={cursor}
+          isEmail={isEmail}
+          subject={subject}
+          setSubject={setSubject}
+          body={body}
+          setBody={setBody}
+          smsMax={SMS_MAX}
+          emailMax={5000}
+          placeholders={{ subject: fallback?.subject ?? '', body: fallback?.body ?? '' }}
+        />
       </fieldset>
       <FieldError id={`${uid}-general`} message={general} />
       {isAdmin ? (
