@@ -163,6 +163,8 @@ export const auditActions = [
   'api_key.revoked',
   'credentials.saved',
   'credentials.deleted',
+  'credentials.verified',
+  'credentials.rejected',
 ] as const;
 
 /** Append-only security record of one account: who did what, when, from where (hashed). */

@@ -117,6 +117,7 @@ export function registerCredentialRoutes(app: FastifyInstance, deps: ModuleDeps 
           accountId: request.auth!.accountId,
           provider,
           endpoints: endpointsOf(deps.config),
+          actor: actorOf(request.auth!),
         });
         request.log.info({ provider, outcome: 'accepted' }, 'provider keys checked');
         return summary;

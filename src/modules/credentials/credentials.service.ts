@@ -217,8 +217,9 @@ function unavailableDetail(
  *
  * 404 CREDENTIALS_NOT_FOUND when none are saved; 422 CREDENTIALS_CHECK_UNSUPPORTED for a
  * provider with no check yet; 409 CREDENTIALS_CHANGED when the keys were replaced or deleted
- * while they were being checked. Not audited yet: the audit log's actions (db/schema) have no
- * name for a check.
+ * while they were being checked. An accepted or refused check is audited
+ * (`credentials.verified` / `credentials.rejected`) with the change it makes; one that never
+ * reached the provider changes nothing and is not.
  */
 export async function verifyCredentials(
   db: Database,
@@ -228,6 +229,7 @@ export async function verifyCredentials(
     provider: CredentialProvider;
     endpoints: KeyCheckEndpoints;
     timeoutMs?: number;
+    actor?: { userId?: string | undefined; apiKeyId?: string | undefined };
   },
 ): Promise<CredentialSummary> {
   const { accountId, provider } = input;
@@ -258,7 +260,7 @@ export async function verifyCredentials(
     );
   }
   const accepted = checked.outcome === 'accepted';
-  const summary = await withTenant(db, accountId, async (_tx, client) => {
+  const summary = await withTenant(db, accountId, async (tx, client) => {
     const ids = rows.map((r) => r.id);
     const { rowCount } = await client.query(
       `UPDATE provider_credentials SET verified_at = ${accepted ? 'now()' : 'NULL'}
@@ -273,6 +275,14 @@ export async function verifyCredentials(
         `The ${provider} keys changed while they were being checked; check them again`,
       );
     }
+    // The check's outcome, with the change it made (never a secret).
+    await recordAudit(tx, {
+      accountId,
+      action: accepted ? 'credentials.verified' : 'credentials.rejected',
+      actorUserId: input.actor?.userId,
+      actorApiKeyId: input.actor?.apiKeyId,
+      details: { provider },
+    });
     return summarize(provider, await rowsOf(client, accountId, provider));
   });
   if (checked.outcome === 'malformed') {

@@ -202,6 +202,16 @@ async function save(p: SignedUp, provider: string, keys: Record<string, string>)
   expect(res.json().verifiedAt).toBeNull();
 }
 
+/** The account's audited key checks (saves and deletes are audited too; they are left out). */
+async function audited(p: SignedUp) {
+  const { rows } = await t.db.query<{ action: string; provider: string; actor: string | null }>(
+    `SELECT action, details->>'provider' AS provider, actor_user_id::text AS actor FROM audit_log
+      WHERE account_id = $1 AND action IN ('credentials.verified', 'credentials.rejected') ORDER BY created_at`,
+    [p.accountId],
+  );
+  return rows;
+}
+
 describe.each(SUPPORTED)('verifying %s keys', (provider) => {
   const c = CASES[provider];
   const fake = fakes[provider];
@@ -221,6 +231,7 @@ describe.each(SUPPORTED)('verifying %s keys', (provider) => {
     expect(await verifiedAt(owner, provider)).toBe(body.verifiedAt);
     expect(fake.seen.slice(seenBefore)).toEqual([c.call]);
     expect(c.lastAuth()).toBe(c.auth(c.good));
+    expect(await audited(owner)).toEqual([{ action: 'credentials.verified', provider, actor: owner.userId }]);
   });
 
   it('a key the provider refuses: 422 CREDENTIALS_REJECTED, and verifiedAt is cleared', async () => {
@@ -230,6 +241,7 @@ describe.each(SUPPORTED)('verifying %s keys', (provider) => {
     const res = await verify(owner, provider);
     expectProblem(res, 422, 'CREDENTIALS_REJECTED', c.refused);
     expect(await verifiedAt(owner, provider)).toBeNull();
+    expect(await audited(owner)).toEqual([{ action: 'credentials.rejected', provider, actor: owner.userId }]);
     expect(c.lastAuth()).toBe(c.auth(c.wrong));
     expect(fake.unexpected.splice(0)).toEqual([c.refusalNote]);
   });
