@@ -32,6 +32,28 @@ describe('database', () => {
     expect(after.rows[0]?.tenant ?? null).toBeNull();
   });
 
+  it('reads in one snapshot when asked: repeatable read, read only, still the tenant', async () => {
+    const id = '0b6f3a4e-52a8-4d57-9a55-0f3b7f5a7c11';
+    const seen = await withTenant(
+      db,
+      id,
+      async (_tx, client) =>
+        (
+          await client.query<{ iso: string; ro: string; tenant: string }>(
+            `select current_setting('transaction_isolation') as iso, current_setting('transaction_read_only') as ro,
+                    current_setting('app.account_id', true) as tenant`,
+          )
+        ).rows[0],
+      { snapshot: true },
+    );
+    expect(seen).toEqual({ iso: 'repeatable read', ro: 'on', tenant: id });
+    const plain = await withTenant(db, id, async (_tx, client) => {
+      return (await client.query<{ iso: string }>(`select current_setting('transaction_isolation') as iso`))
+        .rows[0];
+    });
+    expect(plain).toEqual({ iso: 'read committed' });
+  });
+
   it('refuses an account id that is not a uuid before any SQL runs', () => {
     expect(() => withTenant(db, "x'; drop table leads; --", async () => 1)).toThrow(InvalidTenantError);
   });

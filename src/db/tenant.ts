@@ -28,13 +28,25 @@ export type TenantWork<T> = (tx: Tx, client: SqlClient) => Promise<T>;
  * Queries inside still name `account_id` in WHERE / VALUES (shard routing); RLS is the backstop.
  * On PGlite the transaction holds the only session: never touch `db` itself inside `fn`.
  */
-export function withTenant<T>(db: Database, accountId: string, fn: TenantWork<T>): Promise<T> {
+export function withTenant<T>(
+  db: Database,
+  accountId: string,
+  fn: TenantWork<T>,
+  options: { snapshot?: boolean } = {},
+): Promise<T> {
   if (!isUuid(accountId)) throw new InvalidTenantError();
   return db.transaction(
-    `SET LOCAL ROLE ${APP_ROLE}; SET LOCAL app.account_id = '${accountId.toLowerCase()}';`,
+    `${options.snapshot ? SNAPSHOT : ''}SET LOCAL ROLE ${APP_ROLE}; SET LOCAL app.account_id = '${accountId.toLowerCase()}';`,
     fn,
   );
 }
+
+/**
+ * `snapshot: true` makes a read of several statements see one moment: REPEATABLE READ and
+ * READ ONLY, so a lead and its timeline read while a job commits never disagree (under READ
+ * COMMITTED each statement sees its own). Must come before the first query, so it leads the setup.
+ */
+const SNAPSHOT = 'SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; ';
 
 /**
  * The explicit cross-tenant path: a transaction as `porchlight_app` with no tenant set, so

@@ -196,21 +196,29 @@ export async function addLead(
   return lead;
 }
 
-/** One of the account's leads with its timeline and consent records; 404 for any other id. */
+/**
+ * One of the account's leads with its timeline and consent records; 404 for any other id. Read in
+ * one snapshot: the score on the lead and the `scored` event that records it are seen together.
+ */
 export async function getLeadDetail(db: Database, accountId: string, id: string) {
   if (!isUuid(id)) throw LEAD_NOT_FOUND();
-  return withTenant(db, accountId, async (tx, client) => {
-    const lead = await getLeadById(tx, accountId, id);
-    if (!lead) throw LEAD_NOT_FOUND();
-    const [events, consents, messages, calls, speed] = [
-      await findLeadEvents(tx, accountId, id),
-      await findLeadConsents(tx, accountId, id),
-      await findLeadMessages(client, accountId, id),
-      await findLeadCalls(client, accountId, id),
-      await leadSpeed(client, accountId, id),
-    ];
-    return { lead, events, consents, messages, calls, speed };
-  });
+  return withTenant(
+    db,
+    accountId,
+    async (tx, client) => {
+      const lead = await getLeadById(tx, accountId, id);
+      if (!lead) throw LEAD_NOT_FOUND();
+      const [events, consents, messages, calls, speed] = [
+        await findLeadEvents(tx, accountId, id),
+        await findLeadConsents(tx, accountId, id),
+        await findLeadMessages(client, accountId, id),
+        await findLeadCalls(client, accountId, id),
+        await leadSpeed(client, accountId, id),
+      ];
+      return { lead, events, consents, messages, calls, speed };
+    },
+    { snapshot: true },
+  );
 }
 
 /** Adds a note to a lead's timeline (a `note` event with its author). */
