@@ -13,6 +13,7 @@ export default defineConfig({
         name: engine,
         include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
         globalSetup: ['test/global-setup.ts'],
+        setupFiles: ['test/no-outbound.ts'],
         env: { TEST_ENGINE: engine },
         testTimeout: 30_000,
         hookTimeout: 60_000,

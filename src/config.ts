@@ -112,6 +112,12 @@ const envSchema = z
       .optional(),
     OPENAI_API_KEY: z.string().optional(),
     OPENAI_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.openai.com/v1'),
+    OPENAI_MODEL: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, 'must be a model name such as gpt-4o-mini')
+      .default('gpt-4o-mini'),
+    /** Per attempt; 429s, 5xx and timeouts are retried twice. */
+    OPENAI_TIMEOUT_MS: int(100, 120_000, 'a number of milliseconds').default(20_000),
     WEBHOOKS_ALLOW_PRIVATE: boolish.default(false),
     DOMAINS_PROVIDER: z.enum(['dev', 'cloudflare']).default('dev'),
     CLOUDFLARE_API_TOKEN: z.string().optional(),
@@ -148,6 +154,13 @@ const envSchema = z
         if (!env[name])
           ctx.addIssue({ code: 'custom', path: [name], message: 'is required when SMS_PROVIDER=twilio' });
       }
+    }
+    if (env.AI_PROVIDER === 'openai' && !env.OPENAI_API_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OPENAI_API_KEY'],
+        message: 'is required when AI_PROVIDER=openai',
+      });
     }
     if (env.DOMAINS_PROVIDER === 'cloudflare') {
       for (const name of ['CLOUDFLARE_API_TOKEN', 'CLOUDFLARE_ZONE_ID'] as const) {
@@ -214,6 +227,9 @@ const envSchema = z
       openaiApiKey: env.OPENAI_API_KEY,
       /** The OpenAI API base (`/v1` included); tests point it at a local fake. */
       openaiApiUrl: env.OPENAI_API_URL.replace(/\/+$/, ''),
+      /** The model lead scoring asks (trial and own keys alike). */
+      openaiModel: env.OPENAI_MODEL,
+      openaiTimeoutMs: env.OPENAI_TIMEOUT_MS,
       webhooksAllowPrivate: env.WEBHOOKS_ALLOW_PRIVATE,
       domains: {
         provider: env.DOMAINS_PROVIDER,

@@ -3,6 +3,7 @@ import { auditTenancy } from './db/audit.ts';
 import { type Database, openDatabase } from './db/client.ts';
 import { lockDataDir } from './db/lock.ts';
 import { migrate } from './db/migrate.ts';
+import { aiDepsOf } from './modules/ai/model-choice.ts';
 import { identityJobs } from './modules/identity/identity.jobs.ts';
 import { intakeJobs } from './modules/intake/intake.jobs.ts';
 import { leadsJobs } from './modules/leads/leads.jobs.ts';
@@ -11,7 +12,7 @@ import { devEmailProvider, devSmsProvider } from './modules/outbox/outbox.servic
 import { teamJobs } from './modules/team/team.jobs.ts';
 import type { JobDefinition, JobServices } from './platform/jobs.ts';
 import type { Logger } from './platform/logger.ts';
-import { loadAuthPepper } from './platform/secrets.ts';
+import { loadAuthPepper, loadKeyring } from './platform/secrets.ts';
 import { createEmailProvider } from './providers/email/index.ts';
 import { createSmsProvider, DEV_SMS_FROM } from './providers/sms/index.ts';
 
@@ -40,6 +41,7 @@ export function jobServices(config: Config, db: Database): JobServices {
       smsFallbackFrom: config.providers.sms === 'dev' ? DEV_SMS_FROM : null,
     },
     pepper: loadAuthPepper(config).pepper,
+    ai: aiDepsOf(config, loadKeyring(config).keyring),
   };
 }
 

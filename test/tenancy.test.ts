@@ -166,6 +166,10 @@ async function seedTenant(label: string): Promise<string> {
         [a, id()],
       ],
       [
+        `INSERT INTO ai_runs (account_id, id, agent, action, provider, result) VALUES ($1, $2, 'lead_scorer', 'score_lead', 'openai', 'running')`,
+        [a, id()],
+      ],
+      [
         `INSERT INTO phone_numbers (account_id, id, e164, provider) VALUES ($1, $2, $3, 'twilio')`,
         [a, id(), `+1555${String(crypto.randomInt(0, 10_000_000)).padStart(7, '0')}`],
       ],

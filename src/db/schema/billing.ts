@@ -52,6 +52,32 @@ export const plans = pgTable('plans', {
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
+/**
+ * What each metered action costs the platform (seed 004 `token_pricing` unified with
+ * `ai_cost_config`): the real cost of one unit in micro-dollars (a millionth of a dollar: no
+ * floating point), the markup charged on it, and the credits it takes (the credit wallet, issue 8).
+ * Global, seeded by migration, read-only to the app.
+ */
+export const creditPrices = pgTable(
+  'credit_prices',
+  {
+    action: text('action').primaryKey(),
+    /** What one unit is: `1k_tokens`, `message`, `minute`… */
+    unit: text('unit').notNull(),
+    costMicros: integer('cost_micros').notNull(),
+    markupPercent: integer('markup_percent').notNull().default(50),
+    credits: integer('credits').notNull(),
+    description: text('description').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check(
+      'credit_prices_numbers_check',
+      sql`${t.costMicros} >= 0 and ${t.markupPercent} >= 0 and ${t.credits} >= 0`,
+    ),
+  ],
+);
+
 /** Monthly roll-up of metered usage per account. Tenant-scoped. */
 export const usageCounters = pgTable(
   'usage_counters',

@@ -23,8 +23,9 @@ beforeAll(async () => {
     logger: createLogger('silent'),
     jobs: identityJobs,
     services: {
-      // Identity jobs only: nothing here sends through the messaging module.
+      // Identity jobs only: nothing here sends through the messaging module or scores.
       messaging: undefined as never,
+      ai: undefined as never,
       mail: { email: devEmailProvider(db), baseUrl: config.baseUrl, emailFrom: config.emailFrom },
       pepper: 'test-pepper',
     },

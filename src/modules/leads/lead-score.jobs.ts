@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { defineJob } from '../../platform/jobs.ts';
+import type { AiDeps } from '../ai/model-choice.ts';
 import { scoreLead } from './lead-score.service.ts';
+
+declare module '../../platform/jobs.ts' {
+  interface JobServices {
+    /** Which model scores an account's leads, with whose key (`chooseModel`). */
+    ai: AiDeps;
+  }
+}
 
 /**
  * Scores a lead (lead-score.service.ts: the heuristic scorer by default), queued in the lead's
@@ -15,8 +23,8 @@ export const scoreLeadJob = defineJob({
     leadId: z.uuid(),
     event: z.enum(['created', 'merged', 'updated']),
   }),
-  handler: async ({ accountId, leadId, event }, { db, logger }) => {
-    const { outcome, lead } = await scoreLead(db, accountId, leadId, { trigger: event });
+  handler: async ({ accountId, leadId, event }, { db, logger, services }) => {
+    const { outcome, lead } = await scoreLead(db, accountId, leadId, { trigger: event, ai: services.ai });
     logger.info({ leadId, event, outcome, score: lead?.aiScore ?? null }, 'lead scoring');
   },
 });

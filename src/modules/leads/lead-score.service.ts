@@ -5,8 +5,17 @@ import type { Database } from '../../db/client.ts';
 import { type LeadSource, pageKinds } from '../../db/schema/index.ts';
 import { isUuid, withTenant } from '../../db/tenant.ts';
 import { AppError } from '../../platform/errors.ts';
+import {
+  finishModelCall,
+  type ModelCall,
+  type RunOutcome,
+  recordSkippedRun,
+  reserveModelCall,
+} from '../ai/ai-runs.service.ts';
+import { type AiDeps, chooseModel } from '../ai/model-choice.ts';
 import type { PageKind } from '../intake/fields.ts';
 import { heuristicScorer } from '../scoring/heuristic.ts';
+import { PROMPT_VERSION, scoreWithFallback } from '../scoring/openai.ts';
 import {
   type ScoreReason,
   type ScoreResult,
@@ -97,9 +106,8 @@ export async function scoreLead(
   db: Database,
   accountId: string,
   leadId: string,
-  options: { trigger: ScoreTrigger; actorUserId?: string | null; scorer?: Scorer },
+  options: { trigger: ScoreTrigger; actorUserId?: string | null; scorer?: Scorer; ai?: AiDeps },
 ): Promise<{ outcome: ScoreOutcome; lead: Lead | null }> {
-  const scorer = options.scorer ?? heuristicScorer;
   for (let round = 0; round < ROUNDS; round++) {
     const read = await withTenant(db, accountId, async (tx) => {
       const lead = await getLeadById(tx, accountId, leadId);
@@ -107,9 +115,13 @@ export async function scoreLead(
     });
     if (!read) return { outcome: 'missing', lead: null };
     if (read.lead.status === 'spam') return { outcome: 'spam', lead: read.lead };
-    const result: ScoreResult = resultSchema.parse(await scorer.score(read.input));
+    const scored = await runScorer(db, accountId, read.lead, read.input, options);
+    const result: ScoreResult = resultSchema.parse(scored.result);
+    const scorer = scored.scorer;
 
-    const stored = await withTenant(db, accountId, async (tx) => {
+    const stored = await withTenant(db, accountId, async (tx, client) => {
+      // The run is closed whatever happens to the score: the call was made.
+      if (scored.run) await finishModelCall(client, accountId, scored.run.runId, scored.run.outcome);
       const lead = await getLeadForUpdate(tx, accountId, leadId);
       if (!lead) return { outcome: 'missing' as const, lead: null };
       if (lead.status === 'spam') return { outcome: 'spam' as const, lead };
@@ -149,6 +161,8 @@ export async function scoreLead(
             ...(scorer.model ? { model: scorer.model } : {}),
             trigger: options.trigger,
             signals: Object.fromEntries(result.reasons.map((r) => [r.signal, r.points])),
+            ...(scored.fallback ? { fallback: scored.fallback } : {}),
+            ...(scored.runId ? { aiRunId: scored.runId } : {}),
           },
           actorUserId: options.actorUserId ?? null,
         });
@@ -160,16 +174,114 @@ export async function scoreLead(
   throw new Error(`lead ${leadId} kept changing while it was scored`);
 }
 
+/** What a scoring round produced, and the model run to close with it. */
+type Scored = {
+  result: ScoreResult;
+  scorer: Pick<Scorer, 'name' | 'version' | 'model'>;
+  /** The model that was meant to score and why it did not: the heuristic's score stands. */
+  fallback?: { scorer: string; model: string; reason: string };
+  runId?: string;
+  run?: { runId: string; outcome: RunOutcome };
+};
+
+/**
+ * One scoring: the given scorer (tests), else the model the account's plan and keys choose
+ * (`chooseModel`) with the heuristic as fallback, else the heuristic. A held lead is scored by the
+ * heuristic only: its details are hidden until it is released, and it spends no AI call.
+ */
+async function runScorer(
+  db: Database,
+  accountId: string,
+  lead: Lead,
+  input: ScoringInput,
+  options: { trigger: ScoreTrigger; scorer?: Scorer; ai?: AiDeps },
+): Promise<Scored> {
+  const heuristic = async (): Promise<Scored> => ({
+    result: await heuristicScorer.score(input),
+    scorer: heuristicScorer,
+  });
+  if (options.scorer) return { result: await options.scorer.score(input), scorer: options.scorer };
+  if (!options.ai || lead.isHeld) return heuristic();
+  const choice = await chooseModel(db, options.ai, accountId);
+  if (!choice) return heuristic();
+
+  const call: ModelCall = {
+    agent: 'lead_scorer',
+    action: 'score_lead',
+    leadId: lead.id,
+    input: { leadId: lead.id, trigger: options.trigger },
+    provider: 'openai',
+    model: choice.kind === 'model' ? choice.scorer.model : choice.model,
+    promptVersion: PROMPT_VERSION,
+    keySource: choice.keySource,
+  };
+  if (choice.kind === 'unreadable') {
+    const runId = await recordSkippedRun(db, accountId, call, 'credentials_unreadable');
+    return { ...(await heuristic()), fallback: fallbackOf(call, 'credentials_unreadable'), runId };
+  }
+  const reservation = await reserveModelCall(db, accountId, call);
+  if (!reservation.ok) {
+    return {
+      ...(await heuristic()),
+      fallback: fallbackOf(call, reservation.reason),
+      runId: reservation.runId,
+    };
+  }
+  const started = performance.now();
+  let scored: Awaited<ReturnType<typeof scoreWithFallback>>;
+  try {
+    scored = await scoreWithFallback(choice.scorer, heuristicScorer, input);
+  } catch (error) {
+    // A bug, not the provider: the run is closed as failed and the job retries.
+    await withTenant(db, accountId, (_tx, client) =>
+      finishModelCall(client, accountId, reservation.runId, {
+        result: 'failed',
+        error: 'error',
+        durationMs: performance.now() - started,
+      }),
+    );
+    throw error;
+  }
+  const durationMs = performance.now() - started;
+  const { failure } = scored;
+  const result = { score: scored.score, summary: scored.summary, reasons: scored.reasons };
+  const outcome: RunOutcome = failure
+    ? { result: 'failed', error: failure.reason, usage: failure.usage, durationMs }
+    : {
+        result: 'succeeded',
+        usage: scored.usage,
+        durationMs,
+        output: {
+          score: scored.score,
+          signals: Object.fromEntries(scored.reasons.map((r) => [r.signal, r.points])),
+        },
+      };
+  return {
+    result,
+    scorer: { name: scored.scorer, version: scored.version, model: scored.model },
+    runId: reservation.runId,
+    run: { runId: reservation.runId, outcome },
+    ...(failure ? { fallback: fallbackOf(call, failure.reason) } : {}),
+  };
+}
+
+const fallbackOf = (call: ModelCall, reason: string) => ({
+  scorer: call.provider,
+  model: call.model,
+  reason,
+});
+
 /** A member's re-score (POST /api/v1/leads/:id/score): 404 for another account's lead, 409 for spam. */
 export async function rescoreLead(
   db: Database,
   accountId: string,
-  input: { leadId: string; actorUserId: string | null },
+  input: { leadId: string; actorUserId: string | null; ai?: AiDeps },
 ): Promise<Lead> {
   if (!isUuid(input.leadId)) throw LEAD_NOT_FOUND();
   const { outcome, lead } = await scoreLead(db, accountId, input.leadId, {
     trigger: 'manual',
     actorUserId: input.actorUserId,
+    ...(input.ai ? { ai: input.ai } : {}),
   });
   if (!lead) throw LEAD_NOT_FOUND();
   if (outcome === 'spam') throw LEAD_IS_SPAM();

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AuthContext } from '../../platform/auth.ts';
 import type { ModuleDeps } from '../../platform/module.ts';
+import type { AiDeps } from '../ai/model-choice.ts';
 import { requireScope } from '../identity/api-keys.service.ts';
 import { rescoreLead } from './lead-score.service.ts';
 import { updateLead } from './lead-update.service.ts';
@@ -20,7 +21,7 @@ import { addLead, addLeadNote } from './leads.service.ts';
 const actorOf = (auth: AuthContext) => (auth.via === 'session' ? auth.userId : null);
 
 /** Creating and changing leads, notes and re-scoring. The creating POSTs honour Idempotency-Key. */
-export function registerLeadWriteRoutes(app: FastifyInstance, deps: ModuleDeps): void {
+export function registerLeadWriteRoutes(app: FastifyInstance, deps: ModuleDeps & { ai: AiDeps }): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['leads'];
 
@@ -109,6 +110,7 @@ export function registerLeadWriteRoutes(app: FastifyInstance, deps: ModuleDeps):
       const lead = await rescoreLead(deps.db, auth.accountId, {
         leadId: request.params.id,
         actorUserId: actorOf(auth),
+        ai: deps.ai,
       });
       return presentLead(lead);
     },

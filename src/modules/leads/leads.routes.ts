@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ModuleDeps } from '../../platform/module.ts';
+import type { AiDeps } from '../ai/model-choice.ts';
 import { requireScope } from '../identity/api-keys.service.ts';
 import { countLeadStatuses, listLeads } from './lead-list.service.ts';
 import { presentLead, presentLeadDetail } from './leads.present.ts';
@@ -22,7 +23,7 @@ import { getUsage } from './usage.service.ts';
  * leads-write.routes.ts) create, change and notes; plus this month's usage. Members and API keys
  * (with `leads:read` / `leads:write`) may use them.
  */
-export function registerLeadRoutes(app: FastifyInstance, deps: ModuleDeps): void {
+export function registerLeadRoutes(app: FastifyInstance, deps: ModuleDeps & { ai: AiDeps }): void {
   // Until app.ts registers it with the other platform plugins; a second call does nothing.
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['leads'];

@@ -76,7 +76,16 @@ describe('the OpenAI scorer', () => {
     const s = scorer();
     expect(s).toMatchObject({ name: 'openai', model: 'gpt-4o-mini', version: PROMPT_VERSION });
     const result = await s.score(LEAD);
-    expect(result).toEqual({ ...ANSWER, scorer: 'openai', model: 'gpt-4o-mini', version: PROMPT_VERSION });
+    expect(result).toEqual({
+      ...ANSWER,
+      scorer: 'openai',
+      model: 'gpt-4o-mini',
+      version: PROMPT_VERSION,
+      usage: { inputTokens: expect.any(Number), outputTokens: expect.any(Number) },
+    });
+    // The tokens OpenAI counted, as its answer gave them (the fake counts ~4 characters a token).
+    expect(result.usage!.inputTokens).toBeGreaterThan(100);
+    expect(result.usage!.outputTokens).toBe(Math.ceil(JSON.stringify(ANSWER).length / 4));
 
     expect(fake.requests).toHaveLength(1);
     const request = fake.requests[0]!;
@@ -135,7 +144,13 @@ describe('the OpenAI scorer', () => {
       scorer: 'heuristic',
       model: null,
       version: heuristicScorer.version,
-      failure: { scorer: 'openai', reason: 'malformed_output', message: expect.any(String) },
+      // The answer did not fit, but the call was made: its tokens count.
+      failure: {
+        scorer: 'openai',
+        reason: 'malformed_output',
+        message: expect.any(String),
+        usage: { inputTokens: expect.any(Number), outputTokens: expect.any(Number) },
+      },
     });
     expect(fake.requests).toHaveLength(6);
     expect(fake.unexpected).toEqual([]);
@@ -144,7 +159,13 @@ describe('the OpenAI scorer', () => {
   it('scoreWithFallback returns the primary’s result when it succeeds', async () => {
     fake.reply({ json: ANSWER });
     const result = await scoreWithFallback(scorer(), heuristicScorer, LEAD);
-    expect(result).toEqual({ ...ANSWER, scorer: 'openai', model: 'gpt-4o-mini', version: PROMPT_VERSION });
+    expect(result).toEqual({
+      ...ANSWER,
+      scorer: 'openai',
+      model: 'gpt-4o-mini',
+      version: PROMPT_VERSION,
+      usage: { inputTokens: expect.any(Number), outputTokens: expect.any(Number) },
+    });
     expect(result.failure).toBeUndefined();
   });
 

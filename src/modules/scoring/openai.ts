@@ -35,6 +35,9 @@ export const MAX_MESSAGE_CHARS = 2_000;
 /** Why a network scorer gave no score. */
 export type ScorerFailureReason = 'malformed_output' | 'timeout' | 'unauthorized' | 'unavailable';
 
+/** Tokens a model call used, as the provider counted them (billed even when the answer is unusable). */
+export type ModelUsage = { inputTokens: number; outputTokens: number };
+
 /** A scorer's failure, in our own words (never the provider's, which may quote part of a key). */
 export class ScorerError extends Error {
   override readonly name = 'ScorerError';
@@ -43,16 +46,25 @@ export class ScorerError extends Error {
     message: string,
     /** The provider's HTTP status, when it answered. */
     readonly status?: number,
+    /** What the call used, when the model answered (an answer that did not fit still costs). */
+    readonly usage?: ModelUsage,
   ) {
     super(message);
   }
 }
 
-/** A score as stored on the lead: which scorer, model and version made it. */
-export type AttributedScore = ScoreResult & { scorer: string; model: string | null; version: string };
+/** A score as stored on the lead: which scorer, model and version made it, and what the call used. */
+export type AttributedScore = ScoreResult & {
+  scorer: string;
+  model: string | null;
+  version: string;
+  usage?: ModelUsage;
+};
 
 export type OpenAiScorerOptions = {
   apiKey: string;
+  /** Sent as `OpenAI-Organization` when the account saved one. */
+  organization?: string | null;
   /** The API base (config `openaiApiUrl`), e.g. `https://api.openai.com/v1`. */
   baseURL: string;
   model?: string;
@@ -62,7 +74,7 @@ export type OpenAiScorerOptions = {
   maxRetries?: number;
 };
 
-export type OpenAiScorer = Scorer & {
+export type OpenAiScorer = Omit<Scorer, 'name' | 'model' | 'score'> & {
   name: 'openai';
   model: string;
   score(input: ScoringInput): Promise<AttributedScore>;
@@ -184,8 +196,25 @@ function failureOf(error: unknown): ScorerError {
   return new ScorerError('unavailable', 'The OpenAI request failed');
 }
 
-/** The model's answer, checked; a malformed_output ScorerError otherwise. */
+function usageOf(completion: OpenAI.Chat.Completions.ChatCompletion): ModelUsage | undefined {
+  const u = completion.usage;
+  if (!u) return undefined;
+  return { inputTokens: u.prompt_tokens, outputTokens: u.completion_tokens };
+}
+
+/** The model's answer, checked; a malformed_output ScorerError (with the call's usage) otherwise. */
 function answerOf(completion: OpenAI.Chat.Completions.ChatCompletion): ScoreResult {
+  try {
+    return checkedAnswerOf(completion);
+  } catch (error) {
+    if (error instanceof ScorerError) {
+      throw new ScorerError(error.reason, error.message, error.status, usageOf(completion));
+    }
+    throw error;
+  }
+}
+
+function checkedAnswerOf(completion: OpenAI.Chat.Completions.ChatCompletion): ScoreResult {
   const choice = completion.choices[0];
   if (!choice) throw new ScorerError('malformed_output', 'The model gave no answer');
   if (choice.message.refusal)
@@ -216,7 +245,7 @@ export function createOpenAiScorer(options: OpenAiScorerOptions): OpenAiScorer {
   const client = new OpenAI({
     apiKey: options.apiKey,
     adminAPIKey: null,
-    organization: null,
+    organization: options.organization ?? null,
     project: null,
     webhookSecret: null,
     baseURL: options.baseURL.replace(/\/+$/, ''),
@@ -253,6 +282,7 @@ export function createOpenAiScorer(options: OpenAiScorerOptions): OpenAiScorer {
         // The snapshot that answered (`gpt-4o-mini-2024-07-18`) when given: more traceable.
         model: completion.model || model,
         version: PROMPT_VERSION,
+        ...(completion.usage ? { usage: usageOf(completion) } : {}),
       };
     },
   };
@@ -260,7 +290,7 @@ export function createOpenAiScorer(options: OpenAiScorerOptions): OpenAiScorer {
 
 /** A score and, when the primary scorer failed, why (to record on the lead). */
 export type ScoreWithFallback = AttributedScore & {
-  failure?: { scorer: string; reason: ScorerFailureReason; message: string };
+  failure?: { scorer: string; reason: ScorerFailureReason; message: string; usage?: ModelUsage };
 };
 
 /**
@@ -283,7 +313,12 @@ export async function scoreWithFallback(
       model: fallback.model,
       version: fallback.version,
       ...result,
-      failure: { scorer: primary.name, reason: error.reason, message: error.message },
+      failure: {
+        scorer: primary.name,
+        reason: error.reason,
+        message: error.message,
+        ...(error.usage ? { usage: error.usage } : {}),
+      },
     };
   }
 }
