@@ -8,6 +8,7 @@ import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import { registerAccountRoutes } from './modules/account/account.routes.ts';
 import { registerNotificationRoutes } from './modules/account/notifications.routes.ts';
+import { registerAiRunRoutes } from './modules/ai/ai-runs.routes.ts';
 import { aiDepsOf } from './modules/ai/model-choice.ts';
 import { registerBlockedIpRoutes } from './modules/blocked-ips/blocked-ips.routes.ts';
 import { registerBrandingRoutes } from './modules/branding/branding.routes.ts';
@@ -167,6 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerNotificationRoutes(app, modules);
   const keyring = loadKeyring(deps.config).keyring;
   registerCredentialRoutes(app, { ...modules, keyring });
+  registerAiRunRoutes(app, modules);
   registerPageRoutes(app, modules);
   registerBrandingRoutes(app, modules);
   registerDomainRoutes(app, modules);

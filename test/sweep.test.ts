@@ -7,7 +7,7 @@ import { declaredRoutes } from '../src/platform/auth.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 import { signUp } from './http.ts';
-import { credentialsCases } from './sweep/credentials.ts';
+import { aiRunsCases, credentialsCases } from './sweep/credentials.ts';
 import { as, type Case, type Ctx, expectNotFound } from './sweep/kit.ts';
 import { blockedIpsCases, leadsCases } from './sweep/leads.ts';
 import { notificationsCases } from './sweep/notifications.ts';
@@ -145,6 +145,7 @@ const CASES: Record<string, Case> = {
   ...notificationsCases,
   ...savedRepliesCases,
   ...credentialsCases,
+  ...aiRunsCases,
 };
 
 let db: TestDatabase;

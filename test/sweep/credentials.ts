@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { expect } from 'vitest';
+import { reserveModelCall } from '../../src/modules/ai/ai-runs.service.ts';
 import { as, type Case, type Ctx, expectNotFound } from './kit.ts';
 
 /**
@@ -55,5 +56,26 @@ export const credentialsCases: Record<string, Case> = {
     await as(ctx.b, ctx.app)('DELETE', '/api/v1/credentials/openai');
     expectNotFound(await as(ctx.b, ctx.app)('POST', '/api/v1/credentials/openai/verify'));
     expect(await aNow(ctx)).toBe(before);
+  },
+};
+
+/** The AI runs log: B's list and sums never include A's runs. */
+export const aiRunsCases: Record<string, Case> = {
+  'GET /api/v1/ai-runs': async (ctx) => {
+    const reserved = await reserveModelCall(ctx.db, ctx.a.accountId, {
+      agent: 'lead_scorer',
+      action: 'score_lead',
+      leadId: null,
+      input: {},
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      promptVersion: 'openai-1',
+      keySource: 'platform',
+    });
+    const mine = await as(ctx.a, ctx.app)('GET', '/api/v1/ai-runs');
+    expect(mine.json().data.map((r: { id: string }) => r.id)).toContain(reserved.runId);
+    const res = await as(ctx.b, ctx.app)('GET', '/api/v1/ai-runs');
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ data: [], month: { calls: 0, skipped: 0, tokens: 0, costMicros: 0 } });
   },
 };

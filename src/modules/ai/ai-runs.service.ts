@@ -151,3 +151,96 @@ export async function finishModelCall(
     ],
   );
 }
+
+type RunRow = {
+  id: string;
+  agent: string;
+  action: string;
+  lead_id: string | null;
+  provider: string;
+  model: string | null;
+  prompt_version: string | null;
+  key_source: AiKeySource | null;
+  result: AiRunResult;
+  error: string | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cost_micros: string | number | null;
+  duration_ms: number | null;
+  created_at: Date | string;
+  completed_at: Date | string | null;
+};
+
+const iso = (d: Date | string) => new Date(d).toISOString();
+const num = (v: string | number | null) => (v === null ? null : Number(v));
+
+/**
+ * The account's AI runs, newest first, and this month's sums (calls made, skipped, failed,
+ * tokens, cost). No personal data: ids, names of models and reasons, numbers.
+ */
+export async function listAiRuns(
+  db: Database,
+  accountId: string,
+  options: { limit: number },
+  now = new Date(),
+) {
+  const periodMonth = periodMonthOf(now);
+  return withTenant(
+    db,
+    accountId,
+    async (_tx, client) => {
+      const { rows } = await client.query<RunRow>(
+        `SELECT id, agent, action, lead_id, provider, model, prompt_version, key_source, result, error,
+                input_tokens, output_tokens, cost_micros, duration_ms, created_at, completed_at
+           FROM ai_runs WHERE account_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
+        [accountId, options.limit],
+      );
+      const { rows: sums } = await client.query<{
+        calls: string;
+        skipped: string;
+        failed: string;
+        tokens: string;
+        cost: string;
+      }>(
+        `SELECT count(*) FILTER (WHERE result <> 'skipped') AS calls,
+                count(*) FILTER (WHERE result = 'skipped') AS skipped,
+                count(*) FILTER (WHERE result = 'failed') AS failed,
+                coalesce(sum(coalesce(input_tokens, 0) + coalesce(output_tokens, 0)), 0) AS tokens,
+                coalesce(sum(cost_micros), 0) AS cost
+           FROM ai_runs WHERE account_id = $1 AND created_at >= ($2::date::timestamp AT TIME ZONE 'UTC')
+            AND created_at < (($2::date + interval '1 month') AT TIME ZONE 'UTC')`,
+        [accountId, periodMonth],
+      );
+      const s = sums[0]!;
+      return {
+        month: {
+          periodMonth,
+          calls: Number(s.calls),
+          skipped: Number(s.skipped),
+          failed: Number(s.failed),
+          tokens: Number(s.tokens),
+          costMicros: Number(s.cost),
+        },
+        data: rows.map((r) => ({
+          id: r.id,
+          agent: r.agent,
+          action: r.action,
+          leadId: r.lead_id,
+          provider: r.provider,
+          model: r.model,
+          promptVersion: r.prompt_version,
+          keySource: r.key_source,
+          result: r.result,
+          error: r.error,
+          inputTokens: r.input_tokens,
+          outputTokens: r.output_tokens,
+          costMicros: num(r.cost_micros),
+          durationMs: r.duration_ms,
+          createdAt: iso(r.created_at),
+          completedAt: r.completed_at === null ? null : iso(r.completed_at),
+        })),
+      };
+    },
+    { snapshot: true },
+  );
+}

@@ -7,7 +7,8 @@ import { useQuery } from '@tanstack/react-query';
 import { type ReactNode, useId } from 'react';
 import { Link } from 'react-router';
 import { get } from '../api.ts';
-import { LoadFailed, Loading } from './settings-ui.tsx';
+import { LoadFailed, Loading, useIsAdmin } from './settings-ui.tsx';
+import { AiActivity } from './usage-ai.tsx';
 import './settings.css';
 import './usage.css';
 
@@ -79,8 +80,8 @@ const METERS = [
     counter: 'aiCalls',
     label: 'AI calls',
     unit: 'AI calls',
-    near: () => 'Close to the limit for this month.',
-    full: 'Limit reached for this month.',
+    near: () => 'Close to the limit: past it, leads get the built-in score instead of the AI’s this month.',
+    full: 'Limit reached: leads get the built-in score instead of the AI’s until the month turns over.',
   },
 ] as const;
 
@@ -283,6 +284,7 @@ export function Usage() {
     queryFn: () => get<{ data: Plan[] }>('/plans'),
     staleTime: 30 * 60_000,
   });
+  const isAdmin = useIsAdmin();
   const meterTitle = useId();
   const plansTitle = useId();
   const u = usage.data;
@@ -333,6 +335,7 @@ export function Usage() {
               ))}
             </ul>
           </section>
+          {isAdmin ? <AiActivity /> : null}
         </>
       )}
       <section className="usage-section" aria-labelledby={plansTitle}>

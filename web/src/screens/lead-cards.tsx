@@ -153,6 +153,7 @@ export function SpeedCard({ lead }: { lead: LeadFull }) {
 type ScoreReason = { signal: string; label: string; points: number; detail?: string };
 type Scored = LeadFull & {
   aiScorer?: string | null;
+  aiModel?: string | null;
   aiVersion?: string | null;
   aiScoredAt?: string | null;
 };
@@ -184,6 +185,12 @@ function Points({ points }: { points: number }) {
 }
 
 const SCORER_NAMES: Record<string, string> = { heuristic: 'the heuristic scorer', openai: 'OpenAI' };
+
+/** " (gpt-4o-mini)" for a model's score, " (v1)" for the heuristic's version. */
+function scorerDetail(l: Scored): string {
+  if (l.aiModel) return ` (${l.aiModel})`;
+  return l.aiVersion ? ` (v${l.aiVersion})` : '';
+}
 
 /** The lead's score, its summary and the signals behind it, biggest first; and a way to score it again. */
 export function AiCard({ lead }: { lead: LeadFull }) {
@@ -238,7 +245,7 @@ export function AiCard({ lead }: { lead: LeadFull }) {
       ) : null}
       {scorer || l.aiScoredAt ? (
         <p className="muted small">
-          {scorer ? `Scored by ${scorer}${l.aiVersion ? ` (v${l.aiVersion})` : ''}` : 'Scored'}
+          {scorer ? `Scored by ${scorer}${scorerDetail(l)}` : 'Scored'}
           {l.aiScoredAt ? (
             <>
               {' '}

@@ -92,7 +92,20 @@ function eventLabel(e: TimelineEvent, memberName: (id: unknown) => string): stri
   }
 }
 
-/** A `scored` event's payload: { score, previousScore, scorer, version, trigger, signals }. */
+/** Why the model did not score (a `scored` event's `fallback.reason`), in the agent's words. */
+const FALLBACK_REASONS: Record<string, string> = {
+  timeout: 'OpenAI did not answer in time',
+  unauthorized: 'OpenAI refused the saved key',
+  unavailable: 'OpenAI could not be reached',
+  malformed_output: 'OpenAI’s answer was unusable',
+  over_limit: 'this month’s AI calls are used up',
+  credentials_unreadable: 'the saved OpenAI key could not be opened',
+};
+
+/**
+ * A `scored` event's payload: { score, previousScore, scorer, version, model?, trigger, signals,
+ * fallback?: { scorer, model, reason } }.
+ */
 function scoredLabel(p: Record<string, unknown>): string {
   const scorer =
     p.scorer === 'heuristic'
@@ -103,7 +116,10 @@ function scoredLabel(p: Record<string, unknown>): string {
           ? humanize(p.scorer)
           : 'the scorer';
   const was = typeof p.previousScore === 'number' ? ` (was ${p.previousScore})` : '';
-  return `Scored ${String(p.score ?? '?')}${was} by ${scorer}`;
+  const fallback = p.fallback as { reason?: unknown } | undefined;
+  const reason = typeof fallback?.reason === 'string' ? fallback.reason : null;
+  const why = reason ? `: ${FALLBACK_REASONS[reason] ?? humanize(reason).toLowerCase()}` : '';
+  return `Scored ${String(p.score ?? '?')}${was} by ${scorer}${why}`;
 }
 
 function messageLabel(m: LeadMessage): string {
