@@ -170,6 +170,17 @@ async function seedTenant(label: string): Promise<string> {
         [a, id()],
       ],
       [
+        `INSERT INTO subscriptions (account_id, id, stripe_subscription_id, stripe_customer_id, status, last_event_at, last_event_id)
+         VALUES ($1, $2, $3, 'cus_test', 'active', now(), 'evt_test')`,
+        [a, id(), `sub_${id()}`],
+      ],
+      [`INSERT INTO billing_events (account_id, id, type) VALUES ($1, $2, 'plan.changed')`, [a, id()]],
+      [`INSERT INTO credit_wallets (account_id, id, balance) VALUES ($1, $2, 10)`, [a, id()]],
+      [
+        `INSERT INTO credit_ledger (account_id, id, kind, credits, balance_after) VALUES ($1, $2, 'grant', 10, 10)`,
+        [a, id()],
+      ],
+      [
         `INSERT INTO phone_numbers (account_id, id, e164, provider) VALUES ($1, $2, $3, 'twilio')`,
         [a, id(), `+1555${String(crypto.randomInt(0, 10_000_000)).padStart(7, '0')}`],
       ],

@@ -11,6 +11,8 @@ export const GLOBAL_TABLES = [
   'users',
   'plans',
   'credit_prices',
+  'credit_bundles',
+  'stripe_events',
   'sessions',
   'login_attempts',
   'password_reset_tokens',
@@ -37,6 +39,8 @@ export const GLOBAL_TABLE_RULES: Record<
   users: { privileges: ['SELECT', 'INSERT', 'UPDATE'], rls: true },
   plans: { privileges: ['SELECT'], rls: false },
   credit_prices: { privileges: ['SELECT'], rls: false },
+  credit_bundles: { privileges: ['SELECT'], rls: false },
+  stripe_events: { privileges: ['SELECT', 'INSERT'], rls: true },
   sessions: { privileges: ALL, rls: true },
   login_attempts: { privileges: ALL, rls: true },
   password_reset_tokens: { privileges: ALL, rls: true },
@@ -57,7 +61,7 @@ export const SEARCH_ROLE = 'porchlight_search';
 const SEARCHABLE_TABLES = ['leads'];
 const SEARCH_FUNCTIONS = ['porchlight_search_lead_ids'];
 
-export const APPEND_ONLY_TABLES = ['audit_log', 'lead_consents'] as const;
+export const APPEND_ONLY_TABLES = ['audit_log', 'lead_consents', 'billing_events', 'credit_ledger'] as const;
 
 export type AuditFinding = { check: string; object: string; detail: string };
 

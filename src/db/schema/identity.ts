@@ -9,6 +9,7 @@ import {
   primaryKey,
   text,
   timestamp,
+  uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
 import { plans } from './billing.ts';
@@ -62,6 +63,9 @@ export const accounts = pgTable(
     check('accounts_lead_dedupe_days_check', sql`lead_dedupe_days between 0 and 365`),
     check('accounts_slug_format_check', sql`slug ~ '^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$'`),
     foreignKey({ name: 'accounts_sponsor_fkey', columns: [t.sponsorAccountId], foreignColumns: [t.id] }),
+    uniqueIndex('accounts_stripe_customer_key')
+      .on(t.stripeCustomerId)
+      .where(sql`${t.stripeCustomerId} is not null`),
   ],
 );
 
