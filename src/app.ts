@@ -10,9 +10,12 @@ import { registerAccountRoutes } from './modules/account/account.routes.ts';
 import { registerNotificationRoutes } from './modules/account/notifications.routes.ts';
 import { registerAiRunRoutes } from './modules/ai/ai-runs.routes.ts';
 import { aiDepsOf } from './modules/ai/model-choice.ts';
+import { registerBillingRoutes } from './modules/billing/billing.routes.ts';
+import { registerStripeWebhookRoutes } from './modules/billing/stripe-webhook.routes.ts';
 import { registerBlockedIpRoutes } from './modules/blocked-ips/blocked-ips.routes.ts';
 import { registerBrandingRoutes } from './modules/branding/branding.routes.ts';
 import { registerCredentialRoutes } from './modules/credentials/credentials.routes.ts';
+import { registerCreditRoutes } from './modules/credits/credits.routes.ts';
 import { registerDomainRoutes } from './modules/domains/domains.routes.ts';
 import { registerHealthRoutes } from './modules/health/health.routes.ts';
 import { registerApiKeyRoutes } from './modules/identity/api-keys.routes.ts';
@@ -169,6 +172,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const keyring = loadKeyring(deps.config).keyring;
   registerCredentialRoutes(app, { ...modules, keyring });
   registerAiRunRoutes(app, modules);
+  registerCreditRoutes(app, modules);
+  registerBillingRoutes(app, modules);
   registerPageRoutes(app, modules);
   registerBrandingRoutes(app, modules);
   registerDomainRoutes(app, modules);
@@ -182,6 +187,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerDashboard(app);
   await registerTwilioWebhookRoutes(app, modules);
   await registerEmailWebhookRoutes(app, modules);
+  await registerStripeWebhookRoutes(app, modules);
   if (deps.configure) await deps.configure(app, { db: deps.db });
 
   return app;

@@ -117,9 +117,20 @@ describe('loadConfig', () => {
   });
 
   it('accepts a well-formed STRIPE_PRICE_IDS', () => {
-    expect(loadConfig({ STRIPE_PRICE_IDS: 'pro=price_123,team=price_456' }).stripe.priceIds).toBe(
-      'pro=price_123,team=price_456',
-    );
+    expect(
+      loadConfig({ STRIPE_PRICE_IDS: 'pro=price_123,pro_year=price_789,team=price_456' }).stripe.priceIds,
+    ).toEqual({ pro: 'price_123', pro_year: 'price_789', team: 'price_456' });
+    expect(loadConfig({}).stripe.priceIds).toEqual({});
+  });
+
+  it('takes several Stripe webhook secrets while one is rolled', () => {
+    expect(loadConfig({ STRIPE_WEBHOOK_SECRET: 'whsec_old1,whsec_new2' }).stripe.webhookSecrets).toEqual([
+      'whsec_old1',
+      'whsec_new2',
+    ]);
+    expect(configError({ STRIPE_WEBHOOK_SECRET: 'sk_live_oops' }).problems).toEqual([
+      expect.stringMatching(/^config: STRIPE_WEBHOOK_SECRET: must be whsec_/),
+    ]);
   });
 
   it('testConfig never reads process.env', () => {

@@ -102,14 +102,19 @@ const envSchema = z
     SENDGRID_WEBHOOK_PUBLIC_KEY: z.string().min(40, { error: 'must be the base64 public key' }).optional(),
     AI_PROVIDER: z.enum(['dev', 'heuristic', 'openai']).default('dev'),
     STRIPE_SECRET_KEY: z.string().optional(),
-    STRIPE_WEBHOOK_SECRET: z.string().optional(),
+    /** One `whsec_…` secret, or several separated by commas while a secret is rolled. */
+    STRIPE_WEBHOOK_SECRET: z
+      .string()
+      .regex(/^whsec_[A-Za-z0-9]+(,whsec_[A-Za-z0-9]+)*$/, 'must be whsec_… (several separated by commas)')
+      .optional(),
     STRIPE_PRICE_IDS: z
       .string()
       .regex(
-        /^([a-z_]+=[A-Za-z0-9_]+)(,[a-z_]+=[A-Za-z0-9_]+)*$/,
-        'must look like pro=price_123,team=price_456',
+        /^([a-z0-9_]+=[A-Za-z0-9_]+)(,[a-z0-9_]+=[A-Za-z0-9_]+)*$/,
+        'must look like pro=price_123,pro_year=price_789,team=price_456',
       )
       .optional(),
+    STRIPE_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.stripe.com'),
     OPENAI_API_KEY: z.string().optional(),
     OPENAI_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.openai.com/v1'),
     OPENAI_MODEL: z
@@ -221,8 +226,17 @@ const envSchema = z
       },
       stripe: {
         secretKey: env.STRIPE_SECRET_KEY,
-        webhookSecret: env.STRIPE_WEBHOOK_SECRET,
-        priceIds: env.STRIPE_PRICE_IDS,
+        /** Every secret a signature may be made with (more than one while a secret is rolled). */
+        webhookSecrets: env.STRIPE_WEBHOOK_SECRET?.split(',') ?? [],
+        /** `pro` → its monthly price, `pro_year` → its yearly one, a bundle code → its price. */
+        priceIds: Object.fromEntries(
+          (env.STRIPE_PRICE_IDS ?? '')
+            .split(',')
+            .filter(Boolean)
+            .map((pair) => pair.split('=') as [string, string]),
+        ) as Record<string, string>,
+        /** The API origin the SDK calls; tests point it at a local fake. */
+        apiUrl: env.STRIPE_API_URL.replace(/\/+$/, ''),
       },
       openaiApiKey: env.OPENAI_API_KEY,
       /** The OpenAI API base (`/v1` included); tests point it at a local fake. */

@@ -8,6 +8,8 @@ import { createLogger } from '../src/platform/logger.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 import { signUp } from './http.ts';
 import { aiRunsCases, credentialsCases } from './sweep/credentials.ts';
+import { billingCases } from './sweep/billing.ts';
+import { creditsCases } from './sweep/credits.ts';
 import { as, type Case, type Ctx, expectNotFound } from './sweep/kit.ts';
 import { blockedIpsCases, leadsCases } from './sweep/leads.ts';
 import { notificationsCases } from './sweep/notifications.ts';
@@ -146,6 +148,8 @@ const CASES: Record<string, Case> = {
   ...savedRepliesCases,
   ...credentialsCases,
   ...aiRunsCases,
+  ...creditsCases,
+  ...billingCases,
 };
 
 let db: TestDatabase;

@@ -165,6 +165,8 @@ export const auditActions = [
   'credentials.deleted',
   'credentials.verified',
   'credentials.rejected',
+  'credits.adjusted',
+  'billing.plan_changed',
 ] as const;
 
 /** Append-only security record of one account: who did what, when, from where (hashed). */

@@ -17,6 +17,7 @@ import { citext, sqlList } from './types.ts';
 
 export const accountVerticals = ['real_estate', 'home_services', 'investor', 'lender', 'other'] as const;
 export const accountStatuses = ['active', 'trialing', 'past_due', 'canceled', 'suspended'] as const;
+export type AccountStatus = (typeof accountStatuses)[number];
 export const membershipRoles = ['owner', 'admin', 'member', 'affiliate'] as const;
 /**
  * Which new leads a member is emailed about: `all` (every unassigned lead, plus those assigned
