@@ -11,6 +11,7 @@ import { registerNotificationRoutes } from './modules/account/notifications.rout
 import { registerAiRunRoutes } from './modules/ai/ai-runs.routes.ts';
 import { aiDepsOf } from './modules/ai/model-choice.ts';
 import { registerBillingRoutes } from './modules/billing/billing.routes.ts';
+import { registerPlatformBillingRoutes } from './modules/billing/platform-billing.routes.ts';
 import { registerStripeWebhookRoutes } from './modules/billing/stripe-webhook.routes.ts';
 import { registerBlockedIpRoutes } from './modules/blocked-ips/blocked-ips.routes.ts';
 import { registerBrandingRoutes } from './modules/branding/branding.routes.ts';
@@ -174,6 +175,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAiRunRoutes(app, modules);
   registerCreditRoutes(app, modules);
   registerBillingRoutes(app, modules);
+  registerPlatformBillingRoutes(app, modules);
   registerPageRoutes(app, modules);
   registerBrandingRoutes(app, modules);
   registerDomainRoutes(app, modules);

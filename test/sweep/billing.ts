@@ -54,3 +54,20 @@ export const billingCases: Record<string, Case> = {
     expect(res.body).not.toContain(customer);
   },
 };
+
+/** Platform admins' billing routes: an account's own admin gets 403 and changes nothing. */
+export const platformBillingCases: Record<string, Case> = {
+  'GET /api/v1/platform/billing': async (ctx) => {
+    const res = await as(ctx.b, ctx.app)('GET', '/api/v1/platform/billing');
+    expect(res.statusCode, res.body).toBe(403);
+  },
+  'POST /api/v1/platform/accounts/:accountId/credits': async (ctx) => {
+    const before = (await as(ctx.a, ctx.app)('GET', '/api/v1/credits')).body;
+    const res = await as(ctx.b, ctx.app)('POST', `/api/v1/platform/accounts/${ctx.a.accountId}/credits`, {
+      credits: 1000,
+      reason: 'sweep',
+    });
+    expect(res.statusCode, res.body).toBe(403);
+    expect((await as(ctx.a, ctx.app)('GET', '/api/v1/credits')).body).toBe(before);
+  },
+};

@@ -415,6 +415,65 @@ describe('POST /webhooks/stripe', () => {
   });
 });
 
+describe('platform billing (platform admins)', () => {
+  it('MRR and subscriptions by plan; every wallet reconciles with its ledger; corrections are audited', async () => {
+    const admin = await signUp(t.app, 'platform-admin');
+    await withSystem(t.db, 'test: make a platform admin', (_tx, client) =>
+      client.query('UPDATE users SET is_platform_admin = true WHERE id = $1', [admin.userId]),
+    );
+    const asAdmin = asSession(t.app, admin.cookie);
+    const before = await asAdmin('GET', '/api/v1/platform/billing');
+    expect(before.statusCode, before.body).toBe(200);
+
+    const owner = await signUp(t.app, 'platform-mrr');
+    await deliver(
+      event(
+        'customer.subscription.created',
+        subscription({ id: subId(), account: owner, price: TEAM_PRICE }),
+      ),
+    );
+    const after = (await asAdmin('GET', '/api/v1/platform/billing')).json();
+    expect(after.mrrCents - before.json().mrrCents).toBe(7900);
+    expect(after.activeSubscriptions - before.json().activeSubscriptions).toBe(1);
+    expect(after.byPlan).toEqual(expect.arrayContaining([expect.objectContaining({ plan: 'team' })]));
+    expect(after.credits).toMatchObject({ difference: 0, mismatched: [] });
+
+    const adjust = (accountId: string, body: object) =>
+      asAdmin('POST', `/api/v1/platform/accounts/${accountId}/credits`, body);
+    const added = await adjust(owner.accountId, { credits: 50, reason: 'Goodwill for the outage' });
+    expect(added.statusCode, added.body).toBe(201);
+    expect(added.json()).toMatchObject({ balance: 50 });
+    const tooMuch = await adjust(owner.accountId, { credits: -51, reason: 'Oops' });
+    expect(tooMuch.statusCode, tooMuch.body).toBe(422);
+    expect(tooMuch.json().errors).toEqual([expect.objectContaining({ path: 'body.credits' })]);
+    expect((await adjust(owner.accountId, { credits: 5 })).statusCode).toBe(422);
+    expect((await adjust(crypto.randomUUID(), { credits: 5, reason: 'No one' })).statusCode).toBe(404);
+    const audit = await withTenant(t.db, owner.accountId, async (_tx, client) => {
+      const { rows } = await client.query<{ action: string; actor_user_id: string }>(
+        `SELECT action, actor_user_id FROM audit_log WHERE account_id = $1 AND action = 'credits.adjusted'`,
+        [owner.accountId],
+      );
+      return rows;
+    });
+    expect(audit).toEqual([{ action: 'credits.adjusted', actor_user_id: admin.userId }]);
+    expect((await asAdmin('GET', '/api/v1/platform/billing')).json().credits).toMatchObject({
+      difference: 0,
+    });
+
+    // Not for account owners.
+    const asOwner = asSession(t.app, owner.cookie);
+    expect((await asOwner('GET', '/api/v1/platform/billing')).statusCode).toBe(403);
+    expect(
+      (
+        await asOwner('POST', `/api/v1/platform/accounts/${owner.accountId}/credits`, {
+          credits: 9,
+          reason: 'Mine',
+        })
+      ).statusCode,
+    ).toBe(403);
+  });
+});
+
 function permutations<T>(items: T[]): T[][] {
   if (items.length <= 1) return [items];
   return items.flatMap((item, i) =>
