@@ -86,6 +86,8 @@ export const messages = pgTable(
     idempotencyKey: text('idempotency_key').notNull(),
     /** Not before this instant: a text to a lead waits out the lead's quiet hours (8:00–21:00). */
     sendAfter: timestamp('send_after', { withTimezone: true }),
+    /** The credit ledger entry that paid for it: sent past the plan's monthly limit on a plan with overage. */
+    creditEntryId: uuid('credit_entry_id'),
     /** What the provider last reported (Twilio: queued, sent, delivered, undelivered, failed…). */
     providerStatus: text('provider_status'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

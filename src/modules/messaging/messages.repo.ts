@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { SqlClient } from '../../db/client.ts';
 import type { MessageKind, MessageStatus } from '../../db/schema/index.ts';
+import { creditWallet, debitCredits } from '../credits/credits.service.ts';
 
 /** The messages table, for the send pipeline (messaging.service.ts). Raw SQL on the tenant's client. */
 
@@ -17,6 +18,8 @@ export type MessageRow = {
   attempts: number;
   metered: boolean;
   send_after: Date | null;
+  /** The credit ledger entry that paid for it (past the plan's limit, on a plan with overage). */
+  credit_entry_id: string | null;
   /** Set by beginAttempt: an earlier attempt was cut short (the row was found `sending`). */
   resumed?: boolean;
 };
@@ -39,7 +42,7 @@ export type NewMessage = {
 
 /** A message row as the send pipeline reads it; the notify benchmark reads the same. */
 export const MESSAGE_COLUMNS = `id, lead_id, channel, kind, to_address, from_address, subject, body, status, attempts,
-  kind NOT IN ('agent_alert', 'verification') AS metered, send_after`;
+  kind NOT IN ('agent_alert', 'verification') AS metered, send_after, credit_entry_id`;
 
 /**
  * Records a message to send, once per idempotency key (a retried job finds the row it made):
@@ -122,6 +125,8 @@ export async function beginAttempt(
       [accountId],
     );
     if (taken.rowCount === 0) {
+      const paid = await payWithCredits(client, accountId, m);
+      if (paid) return beginSending(client, accountId, { ...m, credit_entry_id: paid });
       await client.query(
         `UPDATE messages SET status = 'over_limit', updated_at = now() WHERE account_id = $1 AND id = $2`,
         [accountId, id],
@@ -129,12 +134,37 @@ export async function beginAttempt(
       return { ...m, status: 'over_limit' };
     }
   }
+  return beginSending(client, accountId, m);
+}
+
+async function beginSending(client: SqlClient, accountId: string, m: MessageRow): Promise<MessageRow> {
   await client.query(
-    `UPDATE messages SET status = 'sending', attempts = attempts + 1, last_attempt_at = now(), updated_at = now()
+    `UPDATE messages SET status = 'sending', attempts = attempts + 1, last_attempt_at = now(),
+       credit_entry_id = $3, updated_at = now()
      WHERE account_id = $1 AND id = $2`,
-    [accountId, id],
+    [accountId, m.id, m.credit_entry_id],
   );
   return { ...m, status: 'sending', attempts: m.attempts + 1, resumed: m.status === 'sending' };
+}
+
+const CREDIT_ACTION = { email: 'email_send', sms: 'sms_send' } as const;
+
+/**
+ * Past the plan's monthly limit, a plan with overage (`allow_overage`) pays for the message from
+ * the credit wallet, in this transaction: answers the ledger entry, or null (no overage, or not
+ * enough credits, or today's spending limit reached) and the message is `over_limit`.
+ */
+async function payWithCredits(client: SqlClient, accountId: string, m: MessageRow): Promise<string | null> {
+  const { rows } = await client.query<{ allow_overage: boolean }>(
+    'SELECT p.allow_overage FROM accounts a JOIN plans p ON p.code = a.plan_code WHERE a.id = $1',
+    [accountId],
+  );
+  if (!rows[0]?.allow_overage) return null;
+  const debit = await debitCredits(client, accountId, {
+    action: CREDIT_ACTION[m.channel],
+    reference: { messageId: m.id, ...(m.lead_id ? { leadId: m.lead_id } : {}) },
+  });
+  return debit.ok ? debit.entryId : null;
 }
 
 export async function markSent(
@@ -166,7 +196,20 @@ export async function markFailed(
     `UPDATE messages SET status = $3, provider = $4, error = $5, updated_at = now() WHERE account_id = $1 AND id = $2`,
     [accountId, m.id, failure.final ? 'failed' : 'queued', failure.provider, failure.error.slice(0, 500)],
   );
-  if (failure.final && m.metered) {
+  if (failure.final && m.credit_entry_id) {
+    // Paid with credits: they go back (a refund naming the entry), and the counter was not taken.
+    const { rows } = await client.query<{ credits: string | number }>(
+      'SELECT credits FROM credit_ledger WHERE account_id = $1 AND id = $2',
+      [accountId, m.credit_entry_id],
+    );
+    const spent = -Number(rows[0]?.credits ?? 0);
+    if (spent > 0)
+      await creditWallet(client, accountId, {
+        kind: 'refund',
+        credits: spent,
+        reference: { messageId: m.id, refundOf: m.credit_entry_id },
+      });
+  } else if (failure.final && m.metered) {
     const counter = COUNTER[m.channel];
     await client.query(
       `UPDATE usage_counters SET ${counter} = greatest(${counter} - 1, 0), updated_at = now()

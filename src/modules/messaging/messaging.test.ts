@@ -8,6 +8,7 @@ import { formOf, routePage, setBranding } from '../../pages/testing.ts';
 import { loadAuthPepper } from '../../platform/secrets.ts';
 import { FAKE_BREVO_KEY, fakeBrevo } from '../../providers/email/brevo.fake.ts';
 import { createBrevoEmailProvider } from '../../providers/email/brevo.ts';
+import { creditWallet } from '../credits/credits.service.ts';
 import { deliverAll, type MessagingDeps, planLeadNotifications } from './messaging.service.ts';
 import { firstNameOf, renderTemplate, tidyRendered } from './templates.ts';
 
@@ -222,6 +223,73 @@ describe('the send pipeline', () => {
       [accountId],
     );
     expect(usage?.emails_sent).toBe(250);
+  });
+
+  it('past the limit, a plan with overage pays from the credit wallet in the same transaction; a refusal refunds it', async () => {
+    const atLimit = async (accountId: string) => {
+      await sql(accountId, `UPDATE accounts SET plan_code = 'booster' WHERE id = $1`, [accountId]);
+      await sql(
+        accountId,
+        `INSERT INTO usage_counters (account_id, id, period_month, emails_sent) VALUES ($1, $2, date_trunc('month', now())::date, 2500)
+         ON CONFLICT (account_id, period_month) DO UPDATE SET emails_sent = 2500`,
+        [accountId, crypto.randomUUID()],
+      );
+    };
+    const grant = (accountId: string, credits: number) =>
+      withTenant(t.db, accountId, (_tx, client) =>
+        creditWallet(client, accountId, { kind: 'grant', credits, reference: { test: true } }),
+      );
+    const ledger = (accountId: string) =>
+      sql<{ kind: string; credits: string; action: string | null }>(
+        accountId,
+        'SELECT kind, credits, action FROM credit_ledger WHERE account_id = $1 ORDER BY created_at, id',
+        [accountId],
+      );
+
+    // With no credits: over_limit, as on a plan without overage.
+    const broke = await leadWithEmail('broke@example.com');
+    await atLimit(broke.accountId);
+    await deliverAll(t.db, deps, broke.accountId, await plan(broke.accountId, broke.leadId), {
+      lastAttempt: false,
+      pepper: PEPPER,
+    });
+    expect(await statusOf(broke.accountId)).toEqual({ agent_alert: 'sent', autoresponder: 'over_limit' });
+
+    // With credits: sent, one email_send debited, the counter left at the limit.
+    const paid = await leadWithEmail('paid@example.com');
+    await atLimit(paid.accountId);
+    await grant(paid.accountId, 5);
+    await deliverAll(t.db, deps, paid.accountId, await plan(paid.accountId, paid.leadId), {
+      lastAttempt: false,
+      pepper: PEPPER,
+    });
+    expect(await statusOf(paid.accountId)).toEqual({ agent_alert: 'sent', autoresponder: 'sent' });
+    expect((await ledger(paid.accountId)).map((e) => [e.kind, Number(e.credits), e.action])).toEqual([
+      ['grant', 5, null],
+      ['consume', -1, 'email_send'],
+    ]);
+    const [usage] = await sql<{ emails_sent: number }>(
+      paid.accountId,
+      'SELECT emails_sent FROM usage_counters WHERE account_id = $1',
+      [paid.accountId],
+    );
+    expect(usage?.emails_sent).toBe(2500);
+
+    // Refused by the provider: failed, and the credit comes back.
+    const refused = await leadWithEmail('paid-refused@example.com');
+    await atLimit(refused.accountId);
+    await grant(refused.accountId, 5);
+    fake.failNext(2, 400);
+    await deliverAll(t.db, deps, refused.accountId, await plan(refused.accountId, refused.leadId), {
+      lastAttempt: false,
+      pepper: PEPPER,
+    });
+    expect(await statusOf(refused.accountId)).toEqual({ agent_alert: 'failed', autoresponder: 'failed' });
+    expect((await ledger(refused.accountId)).map((e) => [e.kind, Number(e.credits)])).toEqual([
+      ['grant', 5],
+      ['consume', -1],
+      ['refund', 1],
+    ]);
   });
 
   it('retries after a provider error and sends once; a refusal fails at once and gives the count back', async () => {
