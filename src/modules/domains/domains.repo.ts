@@ -1,6 +1,6 @@
 import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import type { SqlClient, Tx } from '../../db/client.ts';
-import { accounts, domains, hostnames, plans } from '../../db/schema/index.ts';
+import { domains, hostnames } from '../../db/schema/index.ts';
 
 export type DomainRow = typeof domains.$inferSelect;
 export type NewDomain = typeof domains.$inferInsert;
@@ -15,16 +15,6 @@ export type DomainState = Pick<
  */
 export async function lockAccountDomains(client: SqlClient, accountId: string): Promise<void> {
   await client.query("SELECT pg_advisory_xact_lock(hashtextextended('domains:' || $1, 0))", [accountId]);
-}
-
-/** The account's plan and its features (accounts and plans are global, readable by a tenant). */
-export async function getAccountPlan(tx: Tx, accountId: string) {
-  const [row] = await tx
-    .select({ code: plans.code, name: plans.name, features: plans.features })
-    .from(accounts)
-    .innerJoin(plans, eq(plans.code, accounts.planCode))
-    .where(eq(accounts.id, accountId));
-  return row;
 }
 
 /** The account's domains, primary first, then oldest first. */

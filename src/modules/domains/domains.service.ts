@@ -4,12 +4,12 @@ import { isUniqueViolation } from '../../db/errors.ts';
 import { isUuid, withTenant } from '../../db/tenant.ts';
 import { AppError, invalid, notFound } from '../../platform/errors.ts';
 import type { DomainsProvider, ProviderHostname } from '../../providers/domains/index.ts';
+import { planStateOf } from '../billing/entitlements.ts';
 import {
   countDomains,
   type DomainRow,
   deleteDomain,
   findDomains,
-  getAccountPlan,
   getDomain,
   hasPrimaryDomain,
   insertDomain,
@@ -75,12 +75,12 @@ export async function addDomain(
   try {
     created = await withTenant(ctx.db, accountId, async (tx, client) => {
       await lockAccountDomains(client, accountId);
-      const plan = await getAccountPlan(tx, accountId);
-      if (!plan?.features.customDomain) {
+      const plan = await planStateOf(client, accountId);
+      if (!plan.features.customDomain) {
         throw new AppError(
           'forbidden',
           'PLAN_FEATURE_REQUIRED',
-          `Custom domains are not part of the ${plan?.name ?? 'current'} plan; upgrade to a plan that includes them ` +
+          `Custom domains are not part of the ${plan.plan.name} plan; upgrade to a plan that includes them ` +
             'to use your own hostname. Your pages stay available on your Porchlight address meanwhile.',
         );
       }
