@@ -4,6 +4,7 @@ import { type Database, openDatabase } from './db/client.ts';
 import { lockDataDir } from './db/lock.ts';
 import { migrate } from './db/migrate.ts';
 import { aiDepsOf } from './modules/ai/model-choice.ts';
+import { billingJobs } from './modules/billing/recharge.jobs.ts';
 import { identityJobs } from './modules/identity/identity.jobs.ts';
 import { intakeJobs } from './modules/intake/intake.jobs.ts';
 import { leadsJobs } from './modules/leads/leads.jobs.ts';
@@ -23,6 +24,7 @@ export const allJobs: JobDefinition[] = [
   ...intakeJobs,
   ...leadsJobs,
   ...messagingJobs,
+  ...billingJobs,
 ];
 
 /** What job handlers need besides the database: the email provider EMAIL_PROVIDER names, … */
@@ -42,6 +44,7 @@ export function jobServices(config: Config, db: Database): JobServices {
     },
     pepper: loadAuthPepper(config).pepper,
     ai: aiDepsOf(config, loadKeyring(config).keyring),
+    billing: { stripe: config.stripe },
   };
 }
 

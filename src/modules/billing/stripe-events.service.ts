@@ -6,6 +6,7 @@ import { isUuid, withSystem, withTenant } from '../../db/tenant.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { creditWallet } from '../credits/credits.service.ts';
 import { accountStatusOf, countsForPlan, planOfPrice } from './plan-of-price.ts';
+import { creditRecharge } from './recharge.service.ts';
 
 /**
  * Stripe's webhook events, applied (issue 8). Each event id is taken once: its `stripe_events`
@@ -29,6 +30,7 @@ const HANDLED = new Set([
   'customer.subscription.deleted',
   'invoice.paid',
   'invoice.payment_failed',
+  'payment_intent.succeeded',
 ]);
 
 const idOf = (v: string | { id: string } | null | undefined): string | null =>
@@ -121,6 +123,21 @@ async function applyToAccount(
       return applyInvoice(tx, client, accountId, event, event.data.object);
     case 'checkout.session.completed':
       return applyCheckout(client, accountId, event, event.data.object);
+    case 'payment_intent.succeeded': {
+      // Only auto-recharges: a bundle bought through Checkout is credited by its session.
+      const intent = event.data.object;
+      if (intent.metadata?.recharge !== 'true' || !intent.metadata.bundle) return 'ignored';
+      const credited = await creditRecharge(client, accountId, {
+        id: intent.id,
+        bundle: intent.metadata.bundle,
+      });
+      await billingEvent(client, accountId, 'recharge.confirmed', event, {
+        paymentIntentId: intent.id,
+        bundle: intent.metadata.bundle,
+        credited,
+      });
+      return 'applied';
+    }
     default:
       return 'ignored';
   }

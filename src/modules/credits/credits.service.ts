@@ -291,7 +291,8 @@ export type WalletSettings = {
 
 /**
  * Changes the daily limit and the auto-recharge setting; 422 CREDIT_SETTINGS_INVALID naming the
- * field for a bundle not on sale or a number out of range. A pending recharge is left as it is.
+ * field for a bundle not on sale or a number out of range. Saving the auto-recharge setting clears a
+ * recharge that is pending (one that failed waits for this, or for a purchase): the next crossing tries again.
  */
 export async function updateWalletSettings(
   db: Database,
@@ -322,6 +323,7 @@ export async function updateWalletSettings(
           daily_limit = CASE WHEN $2::boolean THEN $3::int ELSE daily_limit END,
           auto_recharge_below = CASE WHEN $4::boolean THEN $5::int ELSE auto_recharge_below END,
           auto_recharge_bundle = CASE WHEN $4::boolean THEN $6::text ELSE auto_recharge_bundle END,
+          recharge_pending_since = CASE WHEN $4::boolean THEN NULL ELSE recharge_pending_since END,
           updated_at = now()
         WHERE account_id = $1`,
       [

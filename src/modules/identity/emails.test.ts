@@ -26,6 +26,7 @@ beforeAll(async () => {
       // Identity jobs only: nothing here sends through the messaging module or scores.
       messaging: undefined as never,
       ai: undefined as never,
+      billing: undefined as never,
       mail: { email: devEmailProvider(db), baseUrl: config.baseUrl, emailFrom: config.emailFrom },
       pepper: 'test-pepper',
     },

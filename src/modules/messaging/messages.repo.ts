@@ -100,6 +100,7 @@ export async function beginAttempt(
   client: SqlClient,
   accountId: string,
   id: string,
+  hooks: CreditHooks = {},
 ): Promise<MessageRow | null> {
   const { rows } = await client.query<MessageRow>(
     `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE account_id = $1 AND id = $2 FOR UPDATE`,
@@ -125,7 +126,7 @@ export async function beginAttempt(
       [accountId],
     );
     if (taken.rowCount === 0) {
-      const paid = await payWithCredits(client, accountId, m);
+      const paid = await payWithCredits(client, accountId, m, hooks);
       if (paid) return beginSending(client, accountId, { ...m, credit_entry_id: paid });
       await client.query(
         `UPDATE messages SET status = 'over_limit', updated_at = now() WHERE account_id = $1 AND id = $2`,
@@ -154,7 +155,17 @@ const CREDIT_ACTION = { email: 'email_send', sms: 'sms_send' } as const;
  * the credit wallet, in this transaction: answers the ledger entry, or null (no overage, or not
  * enough credits, or today's spending limit reached) and the message is `over_limit`.
  */
-async function payWithCredits(client: SqlClient, accountId: string, m: MessageRow): Promise<string | null> {
+export type CreditHooks = {
+  /** Queues the auto-recharge in this transaction, when a debit took the wallet under its threshold. */
+  onRechargeDue?: ((client: SqlClient) => Promise<void>) | undefined;
+};
+
+async function payWithCredits(
+  client: SqlClient,
+  accountId: string,
+  m: MessageRow,
+  hooks: CreditHooks,
+): Promise<string | null> {
   const { rows } = await client.query<{ allow_overage: boolean }>(
     'SELECT p.allow_overage FROM accounts a JOIN plans p ON p.code = a.plan_code WHERE a.id = $1',
     [accountId],
@@ -164,7 +175,9 @@ async function payWithCredits(client: SqlClient, accountId: string, m: MessageRo
     action: CREDIT_ACTION[m.channel],
     reference: { messageId: m.id, ...(m.lead_id ? { leadId: m.lead_id } : {}) },
   });
-  return debit.ok ? debit.entryId : null;
+  if (!debit.ok) return null;
+  if (debit.rechargeDue) await hooks.onRechargeDue?.(client);
+  return debit.entryId;
 }
 
 export async function markSent(

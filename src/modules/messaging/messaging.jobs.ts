@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import type { SqlClient } from '../../db/client.ts';
 import { withTenant } from '../../db/tenant.ts';
-import { defineJob } from '../../platform/jobs.ts';
+import { defineJob, type JobContext } from '../../platform/jobs.ts';
+import { rechargeCreditsJob } from '../billing/recharge.jobs.ts';
 import {
   deliverAll,
   deliverMessage,
@@ -20,6 +22,11 @@ declare module '../../platform/jobs.ts' {
 const NOTIFY_RETRY = { limit: 5, delaySeconds: 5, backoff: true };
 
 /** One message a member wrote, one retried by hand, or one that waited out quiet hours. */
+/** The auto-recharge charge, queued in the transaction of the debit that crossed the threshold. */
+function queueRecharge(enqueue: JobContext['enqueue'], client: SqlClient, accountId: string) {
+  return enqueue(client, rechargeCreditsJob, { accountId }).then(() => undefined);
+}
+
 export const sendMessageJob = defineJob({
   name: 'messages.send',
   schema: z.object({ accountId: z.uuid(), messageId: z.uuid() }),
@@ -28,6 +35,7 @@ export const sendMessageJob = defineJob({
     const outcome = await deliverMessage(db, services.messaging, accountId, messageId, {
       lastAttempt: attempt > NOTIFY_RETRY.limit,
       pepper: services.pepper,
+      onRechargeDue: (client) => queueRecharge(enqueue, client, accountId),
     });
     logger.info({ messageId, outcome }, 'message delivery');
     if (outcome === 'retry') throw new Error('the message waits for another attempt');
@@ -96,6 +104,7 @@ export const notifyLeadJob = defineJob({
     const outcome = await deliverAll(db, deps, accountId, rows, {
       lastAttempt: attempt > NOTIFY_RETRY.limit,
       pepper: services.pepper,
+      onRechargeDue: (client) => queueRecharge(enqueue, client, accountId),
       defer: (messageId, sendAfter) =>
         withTenant(db, accountId, async (_tx, client) => {
           await enqueue(

@@ -8,6 +8,7 @@ import { senderNumber } from '../phone-numbers/phone-numbers.service.ts';
 import { leadTimeZone } from './lead-timezone.ts';
 import {
   beginAttempt,
+  type CreditHooks,
   type MessageRow,
   markFailed,
   markSent,
@@ -382,9 +383,11 @@ export async function deliverMessage(
   deps: MessagingDeps,
   accountId: string,
   messageId: string,
-  options: { lastAttempt: boolean; pepper: string },
+  options: { lastAttempt: boolean; pepper: string } & CreditHooks,
 ): Promise<'sent' | 'failed' | 'retry' | 'skipped' | 'deferred'> {
-  const m = await withTenant(db, accountId, (_tx, client) => beginAttempt(client, accountId, messageId));
+  const m = await withTenant(db, accountId, (_tx, client) =>
+    beginAttempt(client, accountId, messageId, { onRechargeDue: options.onRechargeDue }),
+  );
   if (m?.status === 'queued' && m.send_after) return 'deferred';
   if (m?.status !== 'sending') return 'skipped';
   const provider = m.channel === 'sms' ? deps.sms.name : deps.email.name;
@@ -484,7 +487,7 @@ export async function deliverAll(
     lastAttempt: boolean;
     pepper: string;
     defer?: (messageId: string, sendAfter: Date) => Promise<void>;
-  },
+  } & CreditHooks,
 ): Promise<DeliveryOutcome> {
   const outcome: DeliveryOutcome = { sent: 0, failed: 0, retry: 0, skipped: 0, deferred: 0 };
   for (const row of rows) {

@@ -4,7 +4,7 @@ import Stripe from 'stripe';
 
 /**
  * A stand-in for the part of Stripe's API that Porchlight calls (customers, Checkout sessions,
- * billing portal sessions), for tests: 127.0.0.1 on a random port, reached through the official
+ * billing portal sessions, saved cards and off-session PaymentIntents), for tests: 127.0.0.1 on a random port, reached through the official
  * SDK's host/port settings. It checks each request as Stripe would — the secret key as a Bearer
  * token, the pinned `Stripe-Version`, a form-encoded body, an `Idempotency-Key` on every POST, the
  * required fields of each call, a customer that exists — answers with Stripe-shaped objects (or
@@ -42,6 +42,11 @@ export function fakeStripe(options: { secretKey: string }) {
   const unexpected: string[] = [];
   const customers = new Map<string, { id: string; metadata: Record<string, unknown> }>();
   const idempotent = new Map<string, string>();
+  /** A customer's saved card (listed), its default card (on the customer), the next charge declined. */
+  const cards = new Map<string, string>();
+  const defaultCards = new Map<string, string>();
+  const declines = new Set<string>();
+  const intents: { id: string; amount: number; customer: string; metadata: unknown }[] = [];
   let seq = 0;
   let failNext = 0;
   let url = '';
@@ -136,6 +141,68 @@ export function fakeStripe(options: { secretKey: string }) {
           url: `https://billing.stripe.com/p/session/${id}`,
         });
       }
+      const customerPath = /^\/v1\/customers\/([^/]+)$/.exec(path);
+      if (req.method === 'GET' && customerPath) {
+        const customer = customers.get(customerPath[1]!);
+        if (!customer) return refuse(404, 'invalid_request_error', 'No such customer', 'id');
+        return ok({
+          object: 'customer',
+          ...customer,
+          invoice_settings: { default_payment_method: defaultCards.get(customer.id) ?? null },
+        });
+      }
+      if (req.method === 'GET' && path === '/v1/payment_methods') {
+        const query = new URL(req.url ?? '/', 'http://fake').searchParams;
+        const customer = query.get('customer') ?? '';
+        if (query.get('type') !== 'card') unexpected.push(`${label}: type ${query.get('type')}`);
+        const card = cards.get(customer);
+        return ok({
+          object: 'list',
+          url: '/v1/payment_methods',
+          has_more: false,
+          data: card ? [{ id: card, object: 'payment_method', type: 'card', customer }] : [],
+        });
+      }
+      if (req.method === 'POST' && path === '/v1/payment_intents') {
+        const customer = String(body.customer ?? '');
+        const card = String(body.payment_method ?? '');
+        const known = cards.get(customer) === card || defaultCards.get(customer) === card;
+        if (
+          !customers.has(customer) ||
+          !known ||
+          !/^\d+$/.test(String(body.amount)) ||
+          body.currency !== 'usd'
+        ) {
+          unexpected.push(`${label}: ${raw}`);
+          return refuse(400, 'invalid_request_error', 'Invalid payment intent', 'payment_method');
+        }
+        if (body.off_session !== 'true' || body.confirm !== 'true')
+          unexpected.push(`${label}: not an off-session confirmation`);
+        const id = `pi_fake${++seq}`;
+        if (declines.delete(customer)) {
+          return send(402, {
+            error: {
+              type: 'card_error',
+              code: 'card_declined',
+              decline_code: 'insufficient_funds',
+              message: 'Your card has insufficient funds.',
+              payment_intent: { id, object: 'payment_intent', status: 'requires_payment_method' },
+            },
+          });
+        }
+        const intent = {
+          id,
+          object: 'payment_intent',
+          amount: Number(body.amount),
+          currency: body.currency,
+          customer,
+          payment_method: card,
+          status: 'succeeded',
+          metadata: body.metadata ?? {},
+        };
+        intents.push(intent);
+        return ok(intent);
+      }
       unexpected.push(`${label}: not an endpoint the fake knows`);
       return refuse(404, 'invalid_request_error', `Unrecognized request URL (${req.method}: ${path})`);
     });
@@ -145,6 +212,10 @@ export function fakeStripe(options: { secretKey: string }) {
     requests,
     unexpected,
     customers,
+    cards,
+    defaultCards,
+    declines,
+    intents,
     get url() {
       return url;
     },

@@ -41,6 +41,7 @@ beforeAll(async () => {
       // Identity jobs only: nothing here sends through the messaging module or scores.
       messaging: undefined as never,
       ai: undefined as never,
+      billing: undefined as never,
       mail: {
         email: createEmailProvider(config, () => {
           throw new Error('not the dev provider');
