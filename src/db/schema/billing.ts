@@ -170,7 +170,7 @@ export const billingEvents = pgTable(
     type: text('type').notNull(),
     stripeEventId: text('stripe_event_id'),
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().default(sql`clock_timestamp()`),
   },
   (t) => [
     primaryKey({ name: 'billing_events_pkey', columns: [t.accountId, t.id] }),
@@ -277,7 +277,8 @@ export const creditLedger = pgTable(
     actorUserId: uuid('actor_user_id'),
     /** A Stripe Checkout session or PaymentIntent id: a purchase is credited once. */
     stripeObjectId: text('stripe_object_id'),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    // clock_timestamp(): rows written in one transaction keep the order they were written in.
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().default(sql`clock_timestamp()`),
   },
   (t) => [
     primaryKey({ name: 'credit_ledger_pkey', columns: [t.accountId, t.id] }),

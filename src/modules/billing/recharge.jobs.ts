@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Config } from '../../config.ts';
 import { defineJob } from '../../platform/jobs.ts';
+import { grantIncludedCreditsForAll } from './included-credits.service.ts';
 import { rechargeWallet } from './recharge.service.ts';
 
 declare module '../../platform/jobs.ts' {
@@ -25,4 +26,17 @@ export const rechargeCreditsJob = defineJob({
   },
 });
 
-export const billingJobs = [rechargeCreditsJob];
+/** The plans' monthly included credits, granted (and last month's unused ones expired) daily, once a month. */
+export const monthlyCreditsJob = defineJob({
+  name: 'credits.monthly',
+  schema: z.object({}),
+  cron: '17 0 * * *',
+  retry: { limit: 2 },
+  expireSeconds: 60 * 60,
+  handler: async (_payload, { db, logger }) => {
+    const totals = await grantIncludedCreditsForAll(db, logger);
+    logger.info(totals, 'monthly included credits');
+  },
+});
+
+export const billingJobs = [rechargeCreditsJob, monthlyCreditsJob];
