@@ -2,6 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Navigate, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { type Me, post, put } from '../api.ts';
+import { PastDueBanner } from './past-due-banner.tsx';
 import { SessionProvider, useMe } from './session.tsx';
 import { useToast } from './toast.tsx';
 
@@ -85,6 +86,7 @@ export function AppShell() {
           </button>
         </nav>
         <main>
+          <PastDueBanner />
           {me.data.user.emailVerifiedAt ? null : <VerifyBanner user={me.data.user} />}
           <Outlet />
         </main>

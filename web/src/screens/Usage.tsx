@@ -1,14 +1,19 @@
 /**
- * Usage and plan: this month's metered usage against the plan's limits (GET /api/v1/usage),
- * what held leads are, and the plans side by side (GET /api/v1/plans). Changing plan is not
- * in the dashboard yet (billing comes later): the screen says whom to ask.
+ * Usage and plan: the plan and its billing (GET /api/v1/billing), this month's metered usage
+ * against the plan's limits (GET /api/v1/usage), what held leads are, the credits, and the plans
+ * side by side (GET /api/v1/plans) with, for admins, the way to pay for one on Stripe.
  */
 import { useQuery } from '@tanstack/react-query';
-import { type ReactNode, useId } from 'react';
+import { useId } from 'react';
 import { Link } from 'react-router';
 import { get } from '../api.ts';
-import { LoadFailed, Loading, useIsAdmin } from './settings-ui.tsx';
+import { billingQuery } from '../components/past-due-banner.tsx';
+import { humanize, LoadFailed, Loading, useIsAdmin } from './settings-ui.tsx';
 import { AiActivity } from './usage-ai.tsx';
+import { BillingHistory, CheckoutReturn, PlanAndBilling } from './usage-billing.tsx';
+import { creditsQuery } from './usage-credit-data.ts';
+import { Credits } from './usage-credits.tsx';
+import { type Plan, PlansSection } from './usage-plans.tsx';
 import './settings.css';
 import './usage.css';
 
@@ -23,31 +28,9 @@ type UsageAnswer = {
   heldLeads: number;
 };
 
-/** A plan of GET /api/v1/plans (prices in cents; a null limit is unlimited). */
-type Plan = {
-  code: string;
-  name: string;
-  priceMonthCents: number;
-  priceYearCents: number;
-  limits: Limits & { seats: number | null };
-  features: Record<string, boolean>;
-};
-
 const numbers = new Intl.NumberFormat();
 const monthYear = new Intl.DateTimeFormat(undefined, { month: 'long', year: 'numeric', timeZone: 'UTC' });
 const dayMonth = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'long', timeZone: 'UTC' });
-
-/** Prices are in US cents: "$29", "$29.50"; nothing to pay is "Free". */
-function price(cents: number): string {
-  if (cents === 0) return 'Free';
-  return new Intl.NumberFormat('en-US', {
-    style: 'currency',
-    currency: 'USD',
-    minimumFractionDigits: cents % 100 === 0 ? 0 : 2,
-  }).format(cents / 100);
-}
-
-const limitText = (limit: number | null) => (limit === null ? 'Unlimited' : numbers.format(limit));
 
 /** Each counter, how it is named, and what reaching its limit means (as the server does it). */
 const METERS = [
@@ -83,12 +66,6 @@ const METERS = [
     near: () => 'Close to the limit: past it, leads get the built-in score instead of the AI’s this month.',
     full: 'Limit reached: leads get the built-in score instead of the AI’s until the month turns over.',
   },
-] as const;
-
-/** The features worth comparing (those the product has today). */
-const FEATURES = [
-  { key: 'customDomain', label: 'Custom domain' },
-  { key: 'voiceCallback', label: 'Voice callback' },
 ] as const;
 
 function Meter(props: {
@@ -183,100 +160,7 @@ function HeldLeads({ count }: { count: number }) {
   );
 }
 
-/** The plans' facts, one row each: the table's rows, the phone cards' lines. */
-const PLAN_ROWS: { label: string; value: (p: Plan) => ReactNode }[] = [
-  {
-    label: 'Price a month',
-    value: (p) => (
-      <>
-        <strong>{price(p.priceMonthCents)}</strong>
-        {p.priceYearCents > 0 ? (
-          <span className="usage-year muted">or {price(p.priceYearCents)} a year</span>
-        ) : null}
-      </>
-    ),
-  },
-  { label: 'Leads a month', value: (p) => limitText(p.limits.leads) },
-  { label: 'Emails a month', value: (p) => limitText(p.limits.emails) },
-  { label: 'Text messages a month', value: (p) => limitText(p.limits.sms) },
-  { label: 'AI calls a month', value: (p) => limitText(p.limits.aiCalls) },
-  { label: 'Team seats', value: (p) => limitText(p.limits.seats) },
-  ...FEATURES.map((f) => ({
-    label: f.label,
-    value: (p: Plan) =>
-      p.features[f.key] ? (
-        <span className="usage-yes">
-          <span aria-hidden="true">✓ </span>Included
-        </span>
-      ) : (
-        <span className="muted">
-          <span aria-hidden="true">—</span>
-          <span className="sr-only">Not included</span>
-        </span>
-      ),
-  })),
-];
-
-/**
- * The plans side by side, the current one marked: a table where there is room, one card per
- * plan on a phone (only one of the two is displayed, so a screen reader meets one).
- */
-function PlansCompared({ plans, current }: { plans: Plan[]; current: string | undefined }) {
-  const captionId = useId();
-  const cell = (p: Plan) => (p.code === current ? 'current' : undefined);
-  return (
-    <>
-      <table className="usage-plans">
-        <caption id={captionId} className="sr-only">
-          Plans compared
-        </caption>
-        <thead>
-          <tr>
-            <td />
-            {plans.map((p) => (
-              <th key={p.code} scope="col" className={cell(p)}>
-                {p.name}
-                {p.code === current ? <span className="usage-current">Your plan</span> : null}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {PLAN_ROWS.map((row) => (
-            <tr key={row.label}>
-              <th scope="row">{row.label}</th>
-              {plans.map((p) => (
-                <td key={p.code} className={cell(p)}>
-                  {row.value(p)}
-                </td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <ul className="usage-plan-cards">
-        {plans.map((p) => (
-          <li key={p.code} className={`usage-plan-card ${cell(p) ?? ''}`}>
-            <h3>
-              {p.name}
-              {p.code === current ? <span className="usage-current">Your plan</span> : null}
-            </h3>
-            <dl>
-              {PLAN_ROWS.map((row) => (
-                <div key={row.label}>
-                  <dt>{row.label}</dt>
-                  <dd>{row.value(p)}</dd>
-                </div>
-              ))}
-            </dl>
-          </li>
-        ))}
-      </ul>
-    </>
-  );
-}
-
-/** The month's usage against the plan, held leads explained, and the plans compared. */
+/** The plan and its billing, the month's usage against it, held leads, credits, and the plans compared. */
 export function Usage() {
   const usage = useQuery({ queryKey: ['usage'], queryFn: () => get<UsageAnswer>('/usage') });
   const plans = useQuery({
@@ -284,6 +168,9 @@ export function Usage() {
     queryFn: () => get<{ data: Plan[] }>('/plans'),
     staleTime: 30 * 60_000,
   });
+  // The shell asks for it too (cached for minutes); this screen wants it fresher.
+  const billing = useQuery({ ...billingQuery, staleTime: 30_000 });
+  const credits = useQuery(creditsQuery);
   const isAdmin = useIsAdmin();
   const meterTitle = useId();
   const plansTitle = useId();
@@ -296,13 +183,16 @@ export function Usage() {
     month = monthYear.format(start);
     resets = dayMonth.format(new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1)));
   }
+  const planList = plans.data?.data ?? [];
+  const planName = (code: string) => planList.find((p) => p.code === code)?.name ?? humanize(code);
 
-  // One paint when both answers are in: the plans below do not jump when the usage arrives.
-  if (usage.isPending || plans.isPending) {
+  // One paint when the answers are in: the sections below do not jump as each arrives.
+  if (usage.isPending || plans.isPending || billing.isPending || credits.isPending) {
     return (
       <div className="usage">
         <h1>Usage and plan</h1>
-        <Loading rows={6} label="Loading this month's usage and the plans…" />
+        <CheckoutReturn />
+        <Loading rows={8} label="Loading the plan, this month's usage and the credits…" />
       </div>
     );
   }
@@ -310,17 +200,23 @@ export function Usage() {
   return (
     <div className="usage">
       <h1>Usage and plan</h1>
+      <CheckoutReturn />
+      {billing.isError ? (
+        <LoadFailed error={billing.error} retry={() => billing.refetch()} />
+      ) : (
+        <PlanAndBilling billing={billing.data} trialName={planName('trial')} />
+      )}
       {usage.isError ? (
         <LoadFailed error={usage.error} retry={() => usage.refetch()} />
       ) : (
         <>
-          <p className="usage-summary">
-            You are on the <strong>{u!.plan.name}</strong> plan. This is your usage for{' '}
-            <strong>{month}</strong>; the counts start again on {resets} (UTC).
-          </p>
           <HeldLeads count={u!.heldLeads} />
           <section className="usage-section" aria-labelledby={meterTitle}>
             <h2 id={meterTitle}>Used in {month}</h2>
+            <p className="usage-summary">
+              Your usage on the <strong>{u!.plan.name}</strong> plan; the counts start again on {resets}{' '}
+              (UTC).
+            </p>
             <ul className="usage-meters">
               {METERS.map((m) => (
                 <Meter
@@ -335,21 +231,22 @@ export function Usage() {
               ))}
             </ul>
           </section>
-          {isAdmin ? <AiActivity /> : null}
         </>
       )}
+      <Credits checkoutAvailable={billing.data?.checkoutAvailable === true} />
+      {isAdmin ? <AiActivity /> : null}
+      {isAdmin ? <BillingHistory planName={planName} /> : null}
       <section className="usage-section" aria-labelledby={plansTitle}>
         <h2 id={plansTitle}>Plans</h2>
         {plans.isError ? (
           <LoadFailed error={plans.error} retry={() => plans.refetch()} />
         ) : (
-          <PlansCompared plans={plans.data.data} current={u?.plan.code} />
+          <PlansSection
+            plans={planList}
+            current={billing.data?.plan.code ?? u?.plan.code}
+            billing={billing.data}
+          />
         )}
-        <p className="usage-change">
-          Changing plan from the dashboard is not possible yet. <strong>To change plan, contact us</strong>:
-          we switch it for you, and leads held over the limit are released within a day, as far as the new
-          plan allows.
-        </p>
       </section>
     </div>
   );
