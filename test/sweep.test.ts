@@ -9,7 +9,7 @@ import { createTestDatabase, type TestDatabase } from './db.ts';
 import { signUp } from './http.ts';
 import { billingCases, platformBillingCases } from './sweep/billing.ts';
 import { aiRunsCases, credentialsCases } from './sweep/credentials.ts';
-import { creditsCases } from './sweep/credits.ts';
+import { creditBundlesCases, creditsCases } from './sweep/credits.ts';
 import { as, type Case, type Ctx, expectNotFound } from './sweep/kit.ts';
 import { blockedIpsCases, leadsCases } from './sweep/leads.ts';
 import { notificationsCases } from './sweep/notifications.ts';
@@ -149,6 +149,7 @@ const CASES: Record<string, Case> = {
   ...credentialsCases,
   ...aiRunsCases,
   ...creditsCases,
+  ...creditBundlesCases,
   ...billingCases,
   ...platformBillingCases,
 };

@@ -54,3 +54,17 @@ export const creditsCases: Record<string, Case> = {
     expect(await aNow(ctx)).toEqual({ wallet: before.wallet, ledger: before.ledger });
   },
 };
+
+/** The bundles on sale are the same list for every account: nothing of A's in it. */
+export const creditBundlesCases: Record<string, Case> = {
+  'GET /api/v1/credits/bundles': async (ctx) => {
+    const res = await as(ctx.b, ctx.app)('GET', '/api/v1/credits/bundles');
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().data.map((b: { code: string }) => b.code)).toEqual([
+      'credits_500',
+      'credits_2000',
+      'credits_10000',
+    ]);
+    expect(res.body).not.toContain(ctx.a.accountId);
+  },
+};

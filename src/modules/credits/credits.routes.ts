@@ -3,12 +3,13 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ModuleDeps } from '../../platform/module.ts';
 import { requireScope } from '../identity/api-keys.service.ts';
 import {
+  creditBundleListSchema,
   creditLedgerQuery,
   creditLedgerSchema,
   creditSettingsBody,
   creditWalletSchema,
 } from './credits.schema.ts';
-import { getWallet, listLedger, updateWalletSettings } from './credits.service.ts';
+import { getWallet, listBundles, listLedger, updateWalletSettings } from './credits.service.ts';
 
 /**
  * The account's credit wallet: its balance and settings (members, and API keys with
@@ -33,6 +34,19 @@ export function registerCreditRoutes(app: FastifyInstance, deps: Pick<ModuleDeps
       requireScope(request, 'account:read');
       return getWallet(deps.db, request.auth!.accountId);
     },
+  );
+
+  r.get(
+    '/api/v1/credits/bundles',
+    {
+      config: { auth: 'member' },
+      schema: {
+        tags,
+        summary: 'The credit bundles on sale (Checkout with { bundle }), prices in US cents',
+        response: { 200: creditBundleListSchema },
+      },
+    },
+    async () => listBundles(deps.db),
   );
 
   r.get(

@@ -51,3 +51,9 @@ export const creditSettingsBody = z.strictObject({
     .optional(),
 });
 export type CreditSettingsInput = z.infer<typeof creditSettingsBody>;
+
+export const creditBundleListSchema = z.object({
+  data: z.array(
+    z.object({ code: z.string(), name: z.string(), credits: z.number().int(), priceCents: z.number().int() }),
+  ),
+});

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Database, SqlClient } from '../../db/client.ts';
 import type { CreditEntryKind } from '../../db/schema/index.ts';
-import { isUuid, withTenant } from '../../db/tenant.ts';
+import { isUuid, withSystem, withTenant } from '../../db/tenant.ts';
 import { type FieldError, invalid } from '../../platform/errors.ts';
 import { type AuditAction, recordAudit } from '../audit/audit.service.ts';
 import type { CreditEntryView, CreditWalletView } from './credits.schema.ts';
@@ -459,5 +459,17 @@ export async function adjustCredits(
       details: { credits: input.credits, balance: outcome.balance },
     });
     return { ok: true, balance: outcome.balance, entryId: outcome.entryId };
+  });
+}
+
+/** The credit bundles on sale, in their order (a global table: no tenant involved). */
+export function listBundles(db: Database) {
+  return withSystem(db, 'credits: bundles on sale', async (_tx, client) => {
+    const { rows } = await client.query<{ code: string; name: string; credits: number; price_cents: number }>(
+      'SELECT code, name, credits, price_cents FROM credit_bundles WHERE is_active ORDER BY sort_order, code',
+    );
+    return {
+      data: rows.map((b) => ({ code: b.code, name: b.name, credits: b.credits, priceCents: b.price_cents })),
+    };
   });
 }

@@ -14,7 +14,7 @@ import {
   useStripeRedirect,
 } from '../components/past-due-banner.tsx';
 import { humanize, LoadFailed, Loading, useIsAdmin, When } from './settings-ui.tsx';
-import { bundleName, CREDITS_KEY } from './usage-credit-data.ts';
+import { type Bundle, bundleName, CREDITS_KEY, useBundles } from './usage-credit-data.ts';
 import './usage-billing.css';
 
 const STATUS: Record<AccountStatus, string> = {
@@ -177,7 +177,7 @@ function money(amount: number | null, currency: string | null): string {
 }
 
 /** One billing event in words; `planName` names a plan code. */
-function describe(e: BillingEvent, planName: (code: string) => string): string {
+function describe(e: BillingEvent, planName: (code: string) => string, bundles: Bundle[]): string {
   const p = e.payload;
   const plan = text(p.plan) ? planName(text(p.plan)!) : null;
   const subStatus = text(p.status)
@@ -209,13 +209,13 @@ function describe(e: BillingEvent, planName: (code: string) => string): string {
     case 'checkout.completed': {
       const total = cents(p.amountTotalCents);
       const paid = total === null ? '' : ` for ${money(total, text(p.currency) ?? 'usd')}`;
-      if (text(p.bundle)) return `Bought ${bundleName(text(p.bundle)!)}${paid}`;
+      if (text(p.bundle)) return `Bought ${bundleName(text(p.bundle)!, bundles)}${paid}`;
       return p.mode === 'subscription' ? `Subscribed through Checkout${paid}` : `Checkout completed${paid}`;
     }
     case 'recharge.succeeded': {
       const bundle = text(p.bundle);
       const paid = cents(p.amountCents);
-      return `Auto-recharge: bought ${bundle ? bundleName(bundle) : 'credits'}${paid === null ? '' : ` for ${money(paid, 'usd')}`}`;
+      return `Auto-recharge: bought ${bundle ? bundleName(bundle, bundles) : 'credits'}${paid === null ? '' : ` for ${money(paid, 'usd')}`}`;
     }
     case 'recharge.failed':
       return `Auto-recharge failed: ${RECHARGE_FAILURES[text(p.reason) ?? ''] ?? 'the payment did not go through'}`;
@@ -232,6 +232,7 @@ export function BillingHistory({ planName }: { planName: (code: string) => strin
     queryFn: () => get<{ data: BillingEvent[] }>('/billing/events?limit=20'),
   });
   const shown = events.data?.data.filter((e) => !e.type.endsWith('.stale')) ?? [];
+  const bundles = useBundles();
   return (
     <section className="usage-section" aria-labelledby={title}>
       <h2 id={title}>Billing history</h2>
@@ -245,7 +246,7 @@ export function BillingHistory({ planName }: { planName: (code: string) => strin
         <ul className="usage-history">
           {shown.map((e) => (
             <li key={e.id} className={FAILURES.includes(e.type) ? 'failed' : undefined}>
-              <span>{describe(e, planName)}</span>
+              <span>{describe(e, planName, bundles)}</span>
               <span className="usage-history-when muted">
                 <When iso={e.createdAt} withTime />
               </span>

@@ -8,7 +8,7 @@ import { type FormEvent, useId, useState } from 'react';
 import { ApiError, type FieldError, patch } from '../api.ts';
 import { useToast } from '../components/toast.tsx';
 import { Field, useFormErrors } from './settings-ui.tsx';
-import { BUNDLES, bundleText, CREDITS_KEY, type Wallet } from './usage-credit-data.ts';
+import { bundleText, CREDITS_KEY, useBundles, type Wallet } from './usage-credit-data.ts';
 
 type SettingsBody = { dailyLimit: number | null; autoRecharge: { below: number; bundle: string } | null };
 
@@ -31,7 +31,8 @@ export function CreditSettings({
   const [limit, setLimit] = useState(wallet.dailyLimit?.toString() ?? '');
   const [recharge, setRecharge] = useState(wallet.autoRecharge !== null);
   const [below, setBelow] = useState(String(wallet.autoRecharge?.below ?? 100));
-  const [bundle, setBundle] = useState<string>(wallet.autoRecharge?.bundle ?? BUNDLES[1].code);
+  const bundles = useBundles();
+  const [bundle, setBundle] = useState<string>(wallet.autoRecharge?.bundle ?? 'credits_2000');
 
   /** The field error, and focus on the first field it names. */
   function report(e: unknown) {
@@ -142,9 +143,9 @@ export function CreditSettings({
         >
           {(p) => (
             <select {...p} disabled={!recharge} value={bundle} onChange={(e) => setBundle(e.target.value)}>
-              {BUNDLES.map((b) => (
+              {bundles.map((b) => (
                 <option key={b.code} value={b.code}>
-                  {bundleText(b.code)}
+                  {bundleText(b.code, bundles)}
                 </option>
               ))}
             </select>

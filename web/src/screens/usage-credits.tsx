@@ -9,12 +9,13 @@ import { get } from '../api.ts';
 import { useStripeRedirect } from '../components/past-due-banner.tsx';
 import { humanize, LoadFailed, Loading, useIsAdmin, When } from './settings-ui.tsx';
 import {
-  BUNDLES,
+  type Bundle,
   bundleText,
   CREDITS_KEY,
   creditsQuery,
   creditsText,
   numbers,
+  useBundles,
   type Wallet,
 } from './usage-credit-data.ts';
 import { CreditSettings } from './usage-credit-settings.tsx';
@@ -46,13 +47,13 @@ const ACTIONS: Record<string, (q: number) => string> = {
   property_report: (q) => plural(q, 'property report'),
 };
 
-function entryText(e: LedgerEntry): string {
+function entryText(e: LedgerEntry, bundles: Bundle[]): string {
   const what = e.action ? (ACTIONS[e.action]?.(e.quantity ?? 1) ?? humanize(e.action)) : null;
   const why = e.reason ? `: ${e.reason}` : '';
   switch (e.kind) {
     case 'purchase':
       return `${e.reference.autoRecharge === true ? 'Auto-recharge: bought' : 'Bought'}${
-        typeof e.reference.bundle === 'string' ? ` ${bundleText(e.reference.bundle)}` : ''
+        typeof e.reference.bundle === 'string' ? ` ${bundleText(e.reference.bundle, bundles)}` : ''
       }`;
     case 'grant':
       return `Granted${why}`;
@@ -71,6 +72,7 @@ const signed = (n: number) => (n > 0 ? `+${numbers.format(n)}` : `−${numbers.f
 
 /** The balance, and for admins today's spend and auto-recharge, as a few figures. */
 function CreditFigures({ wallet, isAdmin }: { wallet: Wallet; isAdmin: boolean }) {
+  const bundles = useBundles();
   const { dailyLimit, autoRecharge } = wallet;
   return (
     <dl className="usage-credit-figures">
@@ -95,7 +97,7 @@ function CreditFigures({ wallet, isAdmin }: { wallet: Wallet; isAdmin: boolean }
             <dt>Auto-recharge</dt>
             <dd>
               {autoRecharge
-                ? `Buys ${bundleText(autoRecharge.bundle)} when the balance falls below ${numbers.format(autoRecharge.below)}`
+                ? `Buys ${bundleText(autoRecharge.bundle, bundles)} when the balance falls below ${numbers.format(autoRecharge.below)}`
                 : 'Off'}
               {wallet.rechargePending ? (
                 <span className="usage-credit-pending">
@@ -113,6 +115,7 @@ function CreditFigures({ wallet, isAdmin }: { wallet: Wallet; isAdmin: boolean }
 
 /** The three bundles, each a button to Stripe Checkout (disabled, and why, without Stripe). */
 function BuyCredits({ available }: { available: boolean }) {
+  const bundles = useBundles();
   const title = useId();
   const noteId = useId();
   const checkout = useStripeRedirect();
@@ -121,7 +124,7 @@ function BuyCredits({ available }: { available: boolean }) {
     <div className="usage-credit-block">
       <h3 id={title}>Buy credits</h3>
       <ul className="usage-bundles" aria-labelledby={title}>
-        {BUNDLES.map((b) => (
+        {bundles.map((b) => (
           <li key={b.code}>
             <button
               type="button"
@@ -135,7 +138,7 @@ function BuyCredits({ available }: { available: boolean }) {
             >
               <strong>{creditsText(b.credits)}</strong>
               <span className="usage-bundle-price">
-                {checkout.busy && chosen === b.code ? 'Opening checkout…' : price(b.cents)}
+                {checkout.busy && chosen === b.code ? 'Opening checkout…' : price(b.priceCents)}
               </span>
             </button>
           </li>
@@ -163,6 +166,7 @@ function CreditLedger() {
     getNextPageParam: (last) => last.nextCursor,
   });
   const entries = ledger.data?.pages.flatMap((p) => p.data) ?? [];
+  const bundles = useBundles();
   return (
     <div className="usage-credit-block">
       <h3 id={title}>Latest movements</h3>
@@ -177,7 +181,7 @@ function CreditLedger() {
           <ul className="usage-ledger" aria-labelledby={title}>
             {entries.map((e) => (
               <li key={e.id} className="usage-ledger-entry">
-                <span className="usage-ledger-what">{entryText(e)}</span>
+                <span className="usage-ledger-what">{entryText(e, bundles)}</span>
                 <span className={`usage-ledger-credits ${e.credits > 0 ? 'in' : 'out'}`}>
                   {signed(e.credits)}
                   <span className="sr-only"> {Math.abs(e.credits) === 1 ? 'credit' : 'credits'}</span>
