@@ -7,7 +7,7 @@ import { declaredRoutes } from '../src/platform/auth.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 import { signUp } from './http.ts';
-import { billingCases, platformBillingCases } from './sweep/billing.ts';
+import { billingCases, platformBillingCases, platformPlanCases } from './sweep/billing.ts';
 import { aiRunsCases, credentialsCases } from './sweep/credentials.ts';
 import { creditBundlesCases, creditsCases } from './sweep/credits.ts';
 import { as, type Case, type Ctx, expectNotFound } from './sweep/kit.ts';
@@ -152,6 +152,7 @@ const CASES: Record<string, Case> = {
   ...creditBundlesCases,
   ...billingCases,
   ...platformBillingCases,
+  ...platformPlanCases,
 };
 
 let db: TestDatabase;

@@ -555,15 +555,29 @@ describe('global tables', () => {
     expect(await errorCode(deleteOwn)).toBe('42501');
   });
 
-  it('lets a tenant read the plan catalogue and change none of it', async () => {
+  it('lets a tenant read the plan catalogue and change none of it (only the system path edits it)', async () => {
     const plans = await withTenant(
       db,
       A,
       async (_tx, client) => (await client.query('SELECT code FROM plans')).rowCount,
     );
     expect(plans).toBe(4);
-    const update = withTenant(db, A, (_tx, client) => client.query('UPDATE plans SET price_month_cents = 0'));
-    expect(await errorCode(update)).toBe('42501');
+    // Platform admins edit it on the system path; a tenant's UPDATE reaches no row.
+    const updated = await withTenant(db, A, (_tx, client) =>
+      client.query('UPDATE plans SET price_month_cents = 0'),
+    );
+    expect(updated.rowCount).toBe(0);
+    const free = await withTenant(
+      db,
+      A,
+      async (_tx, client) => (await client.query('SELECT 1 FROM plans WHERE price_month_cents = 0')).rowCount,
+    );
+    expect(free).toBe(1); // the trial only
+    const insert = withTenant(db, A, (_tx, client) =>
+      client.query(`INSERT INTO plans (code, name, price_month_cents, price_year_cents, limits, features)
+                    VALUES ('x', 'X', 0, 0, '{}', '{}')`),
+    );
+    expect(await errorCode(insert)).toBe('42501');
   });
 
   it('lets a tenant claim and release only its own host names, page routes and number routes, and edit none', async () => {

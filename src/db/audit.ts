@@ -37,7 +37,7 @@ export const GLOBAL_TABLE_RULES: Record<
 > = {
   accounts: { privileges: ['SELECT', 'INSERT', 'UPDATE'], rls: true },
   users: { privileges: ['SELECT', 'INSERT', 'UPDATE'], rls: true },
-  plans: { privileges: ['SELECT'], rls: false },
+  plans: { privileges: ['SELECT', 'UPDATE'], rls: true },
   credit_prices: { privileges: ['SELECT'], rls: false },
   credit_bundles: { privileges: ['SELECT'], rls: false },
   stripe_events: { privileges: ['SELECT', 'INSERT'], rls: true },

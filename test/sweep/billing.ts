@@ -71,3 +71,16 @@ export const platformBillingCases: Record<string, Case> = {
     expect((await as(ctx.a, ctx.app)('GET', '/api/v1/credits')).body).toBe(before);
   },
 };
+
+/** Platform admins' plan catalogue: an account's admin neither reads the full list nor edits a plan. */
+export const platformPlanCases: Record<string, Case> = {
+  'GET /api/v1/platform/plans': async (ctx) => {
+    expect((await as(ctx.b, ctx.app)('GET', '/api/v1/platform/plans')).statusCode).toBe(403);
+  },
+  'PATCH /api/v1/platform/plans/:code': async (ctx) => {
+    const before = (await as(ctx.a, ctx.app)('GET', '/api/v1/plans')).body;
+    const res = await as(ctx.b, ctx.app)('PATCH', '/api/v1/platform/plans/pro', { limits: { leads: 1 } });
+    expect(res.statusCode, res.body).toBe(403);
+    expect((await as(ctx.a, ctx.app)('GET', '/api/v1/plans')).body).toBe(before);
+  },
+};

@@ -2,7 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ModuleDeps } from '../../platform/module.ts';
-import { adjustAccountCredits, platformBillingSummary } from './platform-billing.service.ts';
+import {
+  adjustAccountCredits,
+  listAllPlans,
+  platformBillingSummary,
+  updatePlan,
+} from './platform-billing.service.ts';
 
 const summarySchema = z.object({
   mrrCents: z.number().int(),
@@ -24,6 +29,61 @@ const summarySchema = z.object({
   computedAt: z.string(),
 });
 
+const limit = z.number().int().min(0).max(100_000_000).nullable();
+const cents = z.number().int().min(0).max(100_000_000);
+const priceId = z
+  .string()
+  .regex(/^price_[A-Za-z0-9_]+$/, 'must be a Stripe price id (price_…)')
+  .nullable();
+const adminPlanSchema = z.object({
+  code: z.string(),
+  name: z.string(),
+  priceMonthCents: z.number().int(),
+  priceYearCents: z.number().int(),
+  limits: z.record(z.string(), z.number().int().nullable()),
+  features: z.record(z.string(), z.boolean()),
+  includedCredits: z.number().int(),
+  allowOverage: z.boolean(),
+  overagePriceCents: z.number().int().nullable(),
+  stripePriceIdMonth: z.string().nullable(),
+  stripePriceIdYear: z.string().nullable(),
+  isActive: z.boolean(),
+});
+const planPatchBody = z.strictObject({
+  name: z.string().trim().min(1).max(60).optional(),
+  priceMonthCents: cents.optional(),
+  priceYearCents: cents.optional(),
+  limits: z
+    .strictObject({
+      leads: limit,
+      emails: limit,
+      sms: limit,
+      aiCalls: limit,
+      reports: limit,
+      propertyReports: limit,
+      seats: limit,
+    })
+    .partial()
+    .optional(),
+  features: z
+    .strictObject({
+      customDomain: z.boolean(),
+      twilio: z.boolean(),
+      voiceCallback: z.boolean(),
+      aiVoice: z.boolean(),
+      distressedLeads: z.boolean(),
+      byokAi: z.boolean(),
+    })
+    .partial()
+    .optional(),
+  includedCredits: cents.optional(),
+  allowOverage: z.boolean().optional(),
+  overagePriceCents: cents.nullable().optional(),
+  stripePriceIdMonth: priceId.optional(),
+  stripePriceIdYear: priceId.optional(),
+  isActive: z.boolean().optional(),
+});
+
 const adjustBody = z.strictObject({
   credits: z
     .number()
@@ -34,7 +94,7 @@ const adjustBody = z.strictObject({
 });
 
 /** Platform admins: revenue and the credit reconciliation, and credit corrections with a reason. */
-export function registerPlatformBillingRoutes(app: FastifyInstance, deps: Pick<ModuleDeps, 'db'>) {
+export function registerPlatformBillingRoutes(app: FastifyInstance, deps: Pick<ModuleDeps, 'db' | 'logger'>) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get(
     '/api/v1/platform/billing',
@@ -47,6 +107,34 @@ export function registerPlatformBillingRoutes(app: FastifyInstance, deps: Pick<M
       },
     },
     async () => platformBillingSummary(deps.db),
+  );
+  r.get(
+    '/api/v1/platform/plans',
+    {
+      config: { auth: 'platform' },
+      schema: {
+        tags: ['platform'],
+        summary: 'Every plan, active or not, with its limits, features, credits, overage and Stripe prices',
+        response: { 200: z.object({ data: z.array(adminPlanSchema) }) },
+      },
+    },
+    async () => ({ data: await listAllPlans(deps.db) }),
+  );
+  r.patch(
+    '/api/v1/platform/plans/:code',
+    {
+      config: { auth: 'platform' },
+      schema: {
+        tags: ['platform'],
+        summary:
+          'Changes a plan (limits and features are merged); every account on it has the new ones at once',
+        params: z.object({ code: z.string().regex(/^[a-z0-9_]{1,40}$/) }),
+        body: planPatchBody,
+        response: { 200: adminPlanSchema },
+      },
+    },
+    async (request) =>
+      updatePlan(deps.db, request.params.code, request.body, deps.logger, request.auth!.userId),
   );
   r.post(
     '/api/v1/platform/accounts/:accountId/credits',

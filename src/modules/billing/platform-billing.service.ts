@@ -1,6 +1,8 @@
 import type { Database } from '../../db/client.ts';
+import type { PlanFeatures, PlanLimits } from '../../db/schema/index.ts';
 import { withSystem, withTenant } from '../../db/tenant.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
+import type { Logger } from '../../platform/logger.ts';
 import { adjustCredits } from '../credits/credits.service.ts';
 
 /**
@@ -100,4 +102,106 @@ export async function adjustAccountCredits(
       { path: 'body.credits', message: 'takes more than the balance' },
     ]);
   return { balance: outcome.balance, entryId: outcome.entryId };
+}
+
+export type PlanPatch = {
+  name?: string | undefined;
+  priceMonthCents?: number | undefined;
+  priceYearCents?: number | undefined;
+  limits?: Partial<PlanLimits> | undefined;
+  features?: Partial<PlanFeatures> | undefined;
+  includedCredits?: number | undefined;
+  allowOverage?: boolean | undefined;
+  overagePriceCents?: number | null | undefined;
+  stripePriceIdMonth?: string | null | undefined;
+  stripePriceIdYear?: string | null | undefined;
+  isActive?: boolean | undefined;
+};
+
+/**
+ * A platform admin's change to one plan (system path: the catalogue is global). Limits and
+ * features are merged into the plan's own; every account on the plan has the new ones from the
+ * next statement. Logged with the admin's id.
+ */
+export async function updatePlan(
+  db: Database,
+  code: string,
+  patch: PlanPatch,
+  logger: Logger,
+  actorUserId: string,
+) {
+  const updated = await withSystem(db, 'platform: edit a plan', async (_tx, client) => {
+    const { rows } = await client.query<{ code: string }>(
+      `UPDATE plans SET
+          name = coalesce($2, name),
+          price_month_cents = coalesce($3, price_month_cents),
+          price_year_cents = coalesce($4, price_year_cents),
+          limits = limits || coalesce($5::jsonb, '{}'::jsonb),
+          features = features || coalesce($6::jsonb, '{}'::jsonb),
+          included_credits = coalesce($7, included_credits),
+          allow_overage = coalesce($8, allow_overage),
+          overage_price_cents = CASE WHEN $9::boolean THEN $10::int ELSE overage_price_cents END,
+          stripe_price_id_month = CASE WHEN $11::boolean THEN $12::text ELSE stripe_price_id_month END,
+          stripe_price_id_year = CASE WHEN $13::boolean THEN $14::text ELSE stripe_price_id_year END,
+          is_active = coalesce($15, is_active),
+          updated_at = now()
+        WHERE code = $1 RETURNING code`,
+      [
+        code,
+        patch.name ?? null,
+        patch.priceMonthCents ?? null,
+        patch.priceYearCents ?? null,
+        patch.limits ? JSON.stringify(patch.limits) : null,
+        patch.features ? JSON.stringify(patch.features) : null,
+        patch.includedCredits ?? null,
+        patch.allowOverage ?? null,
+        patch.overagePriceCents !== undefined,
+        patch.overagePriceCents ?? null,
+        patch.stripePriceIdMonth !== undefined,
+        patch.stripePriceIdMonth ?? null,
+        patch.stripePriceIdYear !== undefined,
+        patch.stripePriceIdYear ?? null,
+        patch.isActive ?? null,
+      ],
+    );
+    return rows[0]?.code ?? null;
+  });
+  if (!updated) throw notFound('PLAN_NOT_FOUND', 'No such plan');
+  logger.info({ plan: code, actorUserId, fields: Object.keys(patch) }, 'plan edited by a platform admin');
+  const plan = (await listAllPlans(db)).find((p) => p.code === code);
+  return plan!;
+}
+
+/** Every plan, active or not, with what platform admins edit. */
+export function listAllPlans(db: Database) {
+  return withSystem(db, 'platform: every plan', async (_tx, client) => {
+    const { rows } = await client.query<{
+      code: string;
+      name: string;
+      price_month_cents: number;
+      price_year_cents: number;
+      limits: PlanLimits;
+      features: PlanFeatures;
+      included_credits: number;
+      allow_overage: boolean;
+      overage_price_cents: number | null;
+      stripe_price_id_month: string | null;
+      stripe_price_id_year: string | null;
+      is_active: boolean;
+    }>('SELECT * FROM plans ORDER BY sort_order, code');
+    return rows.map((p) => ({
+      code: p.code,
+      name: p.name,
+      priceMonthCents: p.price_month_cents,
+      priceYearCents: p.price_year_cents,
+      limits: p.limits,
+      features: p.features,
+      includedCredits: p.included_credits,
+      allowOverage: p.allow_overage,
+      overagePriceCents: p.overage_price_cents,
+      stripePriceIdMonth: p.stripe_price_id_month,
+      stripePriceIdYear: p.stripe_price_id_year,
+      isActive: p.is_active,
+    }));
+  });
 }

@@ -460,8 +460,39 @@ describe('platform billing (platform admins)', () => {
       difference: 0,
     });
 
-    // Not for account owners.
+    // Editing a plan: every account on it has the new limits and features at once.
     const asOwner = asSession(t.app, owner.cookie);
+    const edited = await asAdmin('PATCH', '/api/v1/platform/plans/team', {
+      limits: { leads: 123_456 },
+      features: { aiVoice: true },
+      stripePriceIdMonth: 'price_team_new',
+    });
+    expect(edited.statusCode, edited.body).toBe(200);
+    expect(edited.json()).toMatchObject({
+      code: 'team',
+      limits: { leads: 123_456, emails: 100_000 },
+      features: { aiVoice: true, customDomain: true },
+      stripePriceIdMonth: 'price_team_new',
+    });
+    expect((await asOwner('GET', '/api/v1/billing')).json()).toMatchObject({
+      plan: { code: 'team' },
+      limits: { leads: 123_456 },
+      features: { aiVoice: true },
+    });
+    const listed = (await asAdmin('GET', '/api/v1/platform/plans')).json().data;
+    expect(listed.map((p: { code: string }) => p.code)).toEqual(['trial', 'booster', 'pro', 'team']);
+    const bad = await asAdmin('PATCH', '/api/v1/platform/plans/team', { limits: { leads: -1 } });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.body).toContain('limits.leads');
+    expect((await asAdmin('PATCH', '/api/v1/platform/plans/gold', { name: 'Gold' })).statusCode).toBe(404);
+    await asAdmin('PATCH', '/api/v1/platform/plans/team', {
+      limits: { leads: null },
+      features: { aiVoice: false },
+      stripePriceIdMonth: null,
+    });
+    expect((await asOwner('PATCH', '/api/v1/platform/plans/team', { name: 'Mine' })).statusCode).toBe(403);
+
+    // Not for account owners.
     expect((await asOwner('GET', '/api/v1/platform/billing')).statusCode).toBe(403);
     expect(
       (
