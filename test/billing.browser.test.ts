@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../src/config.ts';
 import { withTenant } from '../src/db/tenant.ts';
@@ -9,6 +8,7 @@ import { creditWallet, debitCredits } from '../src/modules/credits/credits.servi
 import { fakeStripe } from '../src/providers/billing/stripe.fake.ts';
 import { axeProblems, CHROMIUM, freePort, hasChromium, launchChromium } from './browser.ts';
 import { type SignedUp, signUp, useTestApp } from './http.ts';
+import { deliverStripeEvent, stripeEvent } from './stripe.ts';
 
 /**
  * Billing as an agent sees it, in Debian's Chromium against a real server with Stripe (a local
@@ -50,28 +50,8 @@ describe.skipIf(!hasChromium)('billing in a browser', () => {
   });
 
   const nowS = () => Math.floor(Date.now() / 1000);
-  async function deliver(type: string, object: object, created = nowS()) {
-    const body = JSON.stringify({
-      id: `evt_${crypto.randomBytes(8).toString('hex')}`,
-      object: 'event',
-      type,
-      created,
-      data: { object },
-    });
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/webhooks/stripe',
-      headers: {
-        'content-type': 'application/json',
-        'stripe-signature': Stripe.webhooks.generateTestHeaderString({
-          payload: body,
-          secret: WEBHOOK_SECRET,
-        }),
-      },
-      payload: body,
-    });
-    expect(res.statusCode, res.body).toBe(200);
-  }
+  const deliver = (type: string, object: object, created = nowS()) =>
+    deliverStripeEvent(t.app, WEBHOOK_SECRET, stripeEvent(type, object, created));
 
   function proSubscription(owner: SignedUp, id: string) {
     const start = nowS() - 86_400;

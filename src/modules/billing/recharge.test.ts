@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
-import Stripe from 'stripe';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { asSession, type SignedUp, signUp, useTestApp } from '../../../test/http.ts';
+import { deliverStripeEvent, stripeEvent } from '../../../test/stripe.ts';
 import { testConfig } from '../../config.ts';
 import { withTenant } from '../../db/tenant.ts';
 import { fakeStripe } from '../../providers/billing/stripe.fake.ts';
@@ -132,27 +132,11 @@ describe('credits auto-recharge (job credits.recharge)', () => {
     expect(ledger[0]).toMatchObject({ kind: 'purchase', credits: 500, balanceAfter: 509 });
 
     // Stripe's own report of the same charge credits nothing more.
-    const event = {
-      id: `evt_${crypto.randomBytes(8).toString('hex')}`,
-      object: 'event',
-      type: 'payment_intent.succeeded',
-      created: Math.floor(Date.now() / 1000),
-      data: { object: { ...intent, object: 'payment_intent' } },
-    };
-    const body = JSON.stringify(event);
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/webhooks/stripe',
-      headers: {
-        'content-type': 'application/json',
-        'stripe-signature': Stripe.webhooks.generateTestHeaderString({
-          payload: body,
-          secret: WEBHOOK_SECRET,
-        }),
-      },
-      payload: body,
-    });
-    expect(res.statusCode, res.body).toBe(200);
+    await deliverStripeEvent(
+      t.app,
+      WEBHOOK_SECRET,
+      stripeEvent('payment_intent.succeeded', { ...intent, object: 'payment_intent' }),
+    );
     expect((await wallet(as)).balance).toBe(509);
 
     // More debits above the threshold charge nothing.

@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import type { Database, SqlClient } from '../../db/client.ts';
 import type { CreditEntryKind } from '../../db/schema/index.ts';
-import { isUuid, withSystem, withTenant } from '../../db/tenant.ts';
+import { withSystem, withTenant } from '../../db/tenant.ts';
+import { decodeTimeCursor, encodeTimeCursor } from '../../platform/cursor.ts';
 import { type FieldError, invalid } from '../../platform/errors.ts';
 import { type AuditAction, recordAudit } from '../audit/audit.service.ts';
 import type { CreditEntryView, CreditWalletView } from './credits.schema.ts';
@@ -339,27 +340,7 @@ export async function updateWalletSettings(
   });
 }
 
-/*
- * The ledger cursor: the last row's (created_at, id), opaque to clients (base64url of JSON).
- * created_at travels as text with its microseconds (a Date keeps milliseconds only).
- */
-const CURSOR_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-
-function decodeCursor(raw: string): { at: string; id: string } {
-  const bad = () =>
-    invalid('CREDIT_CURSOR_INVALID', [{ path: 'querystring.cursor', message: 'is not a valid cursor' }]);
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-  } catch {
-    throw bad();
-  }
-  if (!Array.isArray(value) || value.length !== 2) throw bad();
-  const [at, id] = value as unknown[];
-  if (typeof at !== 'string' || !CURSOR_AT.test(at) || Number.isNaN(Date.parse(at)) || !isUuid(id))
-    throw bad();
-  return { at, id: id.toLowerCase() };
-}
+const decodeCursor = (raw: string) => decodeTimeCursor(raw, 'CREDIT_CURSOR_INVALID');
 
 type LedgerRow = {
   id: string;
@@ -411,9 +392,7 @@ export async function listLedger(
           createdAt: new Date(r.created_at).toISOString(),
         })),
         nextCursor:
-          rows.length > options.limit && last
-            ? Buffer.from(JSON.stringify([last.cursor_at, last.id])).toString('base64url')
-            : null,
+          rows.length > options.limit && last ? encodeTimeCursor({ at: last.cursor_at, id: last.id }) : null,
       };
     },
     { snapshot: true },

@@ -1,31 +1,9 @@
-import { isUuid } from '../../db/tenant.ts';
-import { invalid } from '../../platform/errors.ts';
+import { decodeTimeCursor, encodeTimeCursor, type TimeCursor } from '../../platform/cursor.ts';
 
-/**
- * The list cursor: the last row's (created_at, id), opaque to clients (base64url of JSON).
- * created_at travels as text with its microseconds: a JavaScript Date keeps only milliseconds,
- * and rows a few microseconds apart would otherwise be skipped or repeated across pages.
- */
-export type LeadCursor = { at: string; id: string };
+/** The lead list's cursor (see platform/cursor.ts): the last row's (created_at, id). */
+export type LeadCursor = TimeCursor;
 
-const AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+export const encodeCursor = encodeTimeCursor;
 
-export function encodeCursor(cursor: LeadCursor): string {
-  return Buffer.from(JSON.stringify([cursor.at, cursor.id])).toString('base64url');
-}
-
-/** The cursor a client sent back; 422 naming `querystring.cursor` for anything we did not make. */
-export function decodeCursor(raw: string): LeadCursor {
-  const bad = () =>
-    invalid('LEAD_CURSOR_INVALID', [{ path: 'querystring.cursor', message: 'is not a valid cursor' }]);
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-  } catch {
-    throw bad();
-  }
-  if (!Array.isArray(value) || value.length !== 2) throw bad();
-  const [at, id] = value as unknown[];
-  if (typeof at !== 'string' || !AT.test(at) || Number.isNaN(Date.parse(at)) || !isUuid(id)) throw bad();
-  return { at, id: id.toLowerCase() };
-}
+/** The cursor a client sent back; 422 LEAD_CURSOR_INVALID naming `querystring.cursor`. */
+export const decodeCursor = (raw: string): LeadCursor => decodeTimeCursor(raw, 'LEAD_CURSOR_INVALID');
