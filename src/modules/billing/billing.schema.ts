@@ -3,6 +3,14 @@ import { accountStatuses } from '../../db/schema/index.ts';
 
 const count = z.number().int();
 const limit = z.number().int().nullable();
+const allowanceSchema = z.object({
+  allowed: z.boolean(),
+  limit,
+  used: count,
+  left: limit,
+  /** Past the limit on a plan with overage: how many more the credit balance pays for. */
+  paidWithCredits: limit,
+});
 
 export const billingSchema = z.object({
   plan: z.object({ code: z.string(), name: z.string() }),
@@ -21,6 +29,13 @@ export const billingSchema = z.object({
   usage: z.object({ leadsCreated: count, emailsSent: count, smsSent: count, aiCalls: count }),
   limits: z.object({ leads: limit, emails: limit, sms: limit, aiCalls: limit }),
   features: z.record(z.string(), z.boolean()),
+  /** May the account do each metered action now, and how much is left (entitlements.ts). */
+  allowances: z.object({
+    leads: allowanceSchema,
+    emails: allowanceSchema,
+    sms: allowanceSchema,
+    aiCalls: allowanceSchema,
+  }),
   creditBalance: count,
   /** Whether this server takes payments (STRIPE_SECRET_KEY set). */
   checkoutAvailable: z.boolean(),

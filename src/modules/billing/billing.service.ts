@@ -7,6 +7,7 @@ import { AppError, invalid } from '../../platform/errors.ts';
 import { stripeClient } from '../../providers/billing/stripe.ts';
 import { getUsage } from '../leads/usage.service.ts';
 import type { Billing, CheckoutBody } from './billing.schema.ts';
+import { allowanceOf } from './entitlements.ts';
 import { countsForPlan, priceIdOfPlan } from './plan-of-price.ts';
 
 export type BillingDeps = { db: Database; config: Pick<Config, 'stripe' | 'baseUrl'> };
@@ -43,6 +44,12 @@ export async function getBilling(deps: BillingDeps, accountId: string): Promise<
         [accountId],
       );
       const sub = subs.find((s) => countsForPlan(s.status)) ?? null;
+      const allowances = {
+        leads: await allowanceOf(client, accountId, 'leads'),
+        emails: await allowanceOf(client, accountId, 'emails'),
+        sms: await allowanceOf(client, accountId, 'sms'),
+        aiCalls: await allowanceOf(client, accountId, 'aiCalls'),
+      };
       const { rows: wallet } = await client.query<{ balance: string | number }>(
         'SELECT balance FROM credit_wallets WHERE account_id = $1',
         [accountId],
@@ -63,6 +70,7 @@ export async function getBilling(deps: BillingDeps, accountId: string): Promise<
         usage: usage.counters,
         limits: usage.limits,
         features: account.features,
+        allowances,
         creditBalance: Number(wallet[0]?.balance ?? 0),
         checkoutAvailable: Boolean(deps.config.stripe.secretKey),
         hasBillingAccount: account.stripe_customer_id !== null,

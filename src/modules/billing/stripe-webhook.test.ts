@@ -180,6 +180,10 @@ describe('POST /webhooks/stripe', () => {
       currentPeriodEnd: expect.any(String),
       features: { customDomain: true, voiceCallback: true },
       limits: { leads: 5000 },
+      allowances: {
+        leads: { allowed: true, limit: 5000, used: 0, left: 5000, paidWithCredits: null },
+        aiCalls: { allowed: true, limit: 5000 },
+      },
       creditBalance: 0,
       hasBillingAccount: true,
     });
