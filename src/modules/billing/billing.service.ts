@@ -91,7 +91,7 @@ function requireStripe(config: Pick<Config, 'stripe'>): Stripe {
   return stripe;
 }
 
-/** Stripe failed or could not be reached: a 503 the client may retry; the cause goes to the log. */
+/** Stripe failed or could not be reached: a 503 the client may retry (Stripe's own message is not passed on). */
 function stripeUnavailable(error: unknown): never {
   if (error instanceof Stripe.errors.StripeError) {
     throw new AppError(
