@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import Stripe from 'stripe';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { fakeStripe } from '../src/providers/billing/stripe.fake.ts';
 
 /** A Stripe event of `type` about `object`, as Stripe sends it (a fresh `evt_` id). */
 export function stripeEvent(type: string, object: object, created = Math.floor(Date.now() / 1000)) {
@@ -28,4 +29,18 @@ export async function deliverStripeEvent(app: FastifyInstance, secret: string, e
   });
   expect(res.statusCode, res.body).toBe(200);
   return res;
+}
+
+/**
+ * A local Stripe fake for this test file (started before the app is built, whose configuration
+ * names its address), whose unexpected requests fail the test that made them.
+ */
+export function useFakeStripe(secretKey: string) {
+  const stripe = fakeStripe({ secretKey });
+  beforeAll(() => stripe.start());
+  afterAll(() => stripe.stop());
+  afterEach(() => {
+    expect(stripe.unexpected, 'unexpected requests to the Stripe fake').toEqual([]);
+  });
+  return stripe;
 }

@@ -129,6 +129,23 @@ async function customerOf(deps: BillingDeps, stripe: Stripe, accountId: string):
   });
 }
 
+/** One Checkout line: the Stripe price by id, or priced inline from the catalogue (in US dollars). */
+function lineItem(
+  priceId: string | null,
+  inline: { name: string; cents: number; interval?: 'month' | 'year' },
+): Stripe.Checkout.SessionCreateParams.LineItem {
+  if (priceId) return { price: priceId, quantity: 1 };
+  return {
+    quantity: 1,
+    price_data: {
+      currency: 'usd',
+      unit_amount: inline.cents,
+      ...(inline.interval ? { recurring: { interval: inline.interval } } : {}),
+      product_data: { name: `Porchlight ${inline.name}` },
+    },
+  };
+}
+
 /**
  * `POST /api/v1/billing/checkout`: a Stripe Checkout session for a paid plan (a subscription) or
  * a credit bundle (a one-off payment, its card kept for auto-recharge). Objects carry
@@ -193,17 +210,11 @@ export async function createCheckout(
         mode: 'subscription',
         customer,
         line_items: [
-          priceId
-            ? { price: priceId, quantity: 1 }
-            : {
-                quantity: 1,
-                price_data: {
-                  currency: 'usd',
-                  unit_amount: body.interval === 'year' ? p.price_year_cents : p.price_month_cents,
-                  recurring: { interval: body.interval },
-                  product_data: { name: `Porchlight ${p.name}` },
-                },
-              },
+          lineItem(priceId, {
+            name: p.name,
+            cents: body.interval === 'year' ? p.price_year_cents : p.price_month_cents,
+            interval: body.interval,
+          }),
         ],
         metadata: { accountId, planCode: p.code },
         subscription_data: { metadata: { accountId, planCode: p.code } },
@@ -231,18 +242,7 @@ export async function createCheckout(
       ...common,
       mode: 'payment',
       customer,
-      line_items: [
-        priceId
-          ? { price: priceId, quantity: 1 }
-          : {
-              quantity: 1,
-              price_data: {
-                currency: 'usd',
-                unit_amount: bundle.price_cents,
-                product_data: { name: `Porchlight ${bundle.name}` },
-              },
-            },
-      ],
+      line_items: [lineItem(priceId, { name: bundle.name, cents: bundle.price_cents })],
       metadata: { accountId, bundle: bundle.code },
       payment_intent_data: {
         metadata: { accountId, bundle: bundle.code },

@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { asSession, signUp, useTestApp } from '../../../test/http.ts';
+import { useFakeStripe } from '../../../test/stripe.ts';
 import { testConfig } from '../../config.ts';
 import { withTenant } from '../../db/tenant.ts';
-import { fakeStripe } from '../../providers/billing/stripe.fake.ts';
 import { priceIdOfPlan } from './plan-of-price.ts';
 
 /**
@@ -11,12 +11,7 @@ import { priceIdOfPlan } from './plan-of-price.ts';
  */
 
 const SECRET_KEY = 'sk_test_porchlight_fake_0123456789';
-const stripe = fakeStripe({ secretKey: SECRET_KEY });
-beforeAll(() => stripe.start());
-afterAll(() => stripe.stop());
-afterEach(() => {
-  expect(stripe.unexpected, 'unexpected requests to the Stripe fake').toEqual([]);
-});
+const stripe = useFakeStripe(SECRET_KEY);
 
 const t = useTestApp({
   makeConfig: () =>

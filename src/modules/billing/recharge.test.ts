@@ -1,10 +1,9 @@
 import crypto from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { asSession, type SignedUp, signUp, useTestApp } from '../../../test/http.ts';
-import { deliverStripeEvent, stripeEvent } from '../../../test/stripe.ts';
+import { deliverStripeEvent, stripeEvent, useFakeStripe } from '../../../test/stripe.ts';
 import { testConfig } from '../../config.ts';
 import { withTenant } from '../../db/tenant.ts';
-import { fakeStripe } from '../../providers/billing/stripe.fake.ts';
 
 /**
  * Auto-recharge end to end: paid emails past the plan's limit spend credits (job
@@ -16,12 +15,7 @@ import { fakeStripe } from '../../providers/billing/stripe.fake.ts';
 
 const SECRET_KEY = 'sk_test_porchlight_recharge_0123456789';
 const WEBHOOK_SECRET = `whsec_${crypto.randomBytes(24).toString('hex')}`;
-const stripe = fakeStripe({ secretKey: SECRET_KEY });
-beforeAll(() => stripe.start());
-afterAll(() => stripe.stop());
-afterEach(() => {
-  expect(stripe.unexpected, 'unexpected requests to the Stripe fake').toEqual([]);
-});
+const stripe = useFakeStripe(SECRET_KEY);
 
 const t = useTestApp({
   withJobs: true,
