@@ -6,7 +6,15 @@ import { testConfig } from '../src/config.ts';
 import { withTenant } from '../src/db/tenant.ts';
 import { creditWallet, debitCredits } from '../src/modules/credits/credits.service.ts';
 import { fakeStripe } from '../src/providers/billing/stripe.fake.ts';
-import { axeProblems, CHROMIUM, freePort, hasChromium, launchChromium } from './browser.ts';
+import {
+  axeProblems,
+  CHROMIUM,
+  freePort,
+  hasChromium,
+  launchChromium,
+  SIZES,
+  signedInContext,
+} from './browser.ts';
 import { type SignedUp, signUp, useTestApp } from './http.ts';
 import { deliverStripeEvent, stripeEvent } from './stripe.ts';
 
@@ -100,15 +108,8 @@ describe.skipIf(!hasChromium)('billing in a browser', () => {
         await debitCredits(client, owner.accountId, { action: 'sms_send', reference: {} });
     });
 
-    for (const size of [
-      { name: 'desktop', width: 1280, height: 800 },
-      { name: 'phone', width: 375, height: 740 },
-    ]) {
-      const context = await browser.newContext({
-        viewport: { width: size.width, height: size.height },
-        bypassCSP: true,
-      });
-      await context.addCookies([{ name: 'porchlight_session', value: owner.cookie, url: origin }]);
+    for (const size of SIZES) {
+      const context = await signedInContext(browser, origin, owner.cookie, size);
       const page = await context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
@@ -141,8 +142,7 @@ describe.skipIf(!hasChromium)('billing in a browser', () => {
       parent: { subscription_details: { subscription: subId, metadata: { accountId: owner.accountId } } },
     };
     await deliver('invoice.payment_failed', invoice, nowS() - 10);
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
-    await context.addCookies([{ name: 'porchlight_session', value: owner.cookie, url: origin }]);
+    const context = await signedInContext(browser, origin, owner.cookie);
     const page = await context.newPage();
     await page.goto(`${origin}/app/leads`);
     const banner = page.getByText("Your last payment didn't go through.");

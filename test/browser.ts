@@ -49,3 +49,27 @@ export async function axeProblems(page: Page): Promise<string[]> {
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
+
+/** The widths every screen is checked at: a desktop and a 375 px phone. */
+export const SIZES = [
+  { name: 'desktop', width: 1280, height: 800 },
+  { name: 'phone', width: 375, height: 740 },
+] as const;
+
+/**
+ * A browser context signed in with a session cookie. bypassCSP: the app's CSP rightly forbids
+ * the injected axe script.
+ */
+export async function signedInContext(
+  browser: Browser,
+  origin: string,
+  cookie: string,
+  viewport: { width: number; height: number } = SIZES[0],
+) {
+  const context = await browser.newContext({
+    viewport: { width: viewport.width, height: viewport.height },
+    bypassCSP: true,
+  });
+  await context.addCookies([{ name: 'porchlight_session', value: cookie, url: origin }]);
+  return context;
+}

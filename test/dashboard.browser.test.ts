@@ -2,7 +2,15 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../src/config.ts';
-import { axeProblems, CHROMIUM, freePort, hasChromium, launchChromium } from './browser.ts';
+import {
+  axeProblems,
+  CHROMIUM,
+  freePort,
+  hasChromium,
+  launchChromium,
+  SIZES,
+  signedInContext,
+} from './browser.ts';
 import { makeLead } from './factories.ts';
 import { signUp, useTestApp } from './http.ts';
 
@@ -208,16 +216,8 @@ describe.skipIf(!hasChromium)('the dashboard in a browser', () => {
     });
     expect(created.statusCode, created.body).toBe(201);
     const published = created.json() as { id: string; url: string };
-    for (const size of [
-      { name: 'desktop', width: 1280, height: 800 },
-      { name: 'phone', width: 375, height: 740 },
-    ]) {
-      // bypassCSP: the app's CSP rightly forbids the injected axe script.
-      const context = await browser.newContext({
-        viewport: { width: size.width, height: size.height },
-        bypassCSP: true,
-      });
-      await context.addCookies([{ name: 'porchlight_session', value: owner.cookie, url: origin }]);
+    for (const size of SIZES) {
+      const context = await signedInContext(browser, origin, owner.cookie, size);
       const page = await context.newPage();
       const screens = [
         {
