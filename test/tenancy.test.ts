@@ -106,6 +106,7 @@ async function seedTenant(label: string): Promise<string> {
   // Presence and intake rows, written as the tenant (the suite checks isolation, not services).
   const id = () => crypto.randomUUID();
   const templateId = id();
+  const [webhookId, deliveryId, contactId, groupId, importId] = [id(), id(), id(), id(), id()];
   await withTenant(db, account.id, async (_tx, client) => {
     const a = account.id;
     const statements: [string, unknown[]][] = [
@@ -191,6 +192,31 @@ async function seedTenant(label: string): Promise<string> {
       [
         `INSERT INTO intake_rate_limits (account_id, bucket, window_start, hits) VALUES ($1, 'ip:test', now(), 1)`,
         [a],
+      ],
+      [
+        `INSERT INTO webhooks (account_id, id, url, events, secret_ciphertext, secret_wrapped_key, secret_key_version)
+         VALUES ($1, $2, 'https://hooks.example.test/in', '{lead.created}', '\\x01'::bytea, '\\x01'::bytea, 1)`,
+        [a, webhookId],
+      ],
+      [
+        `INSERT INTO webhook_deliveries (account_id, id, webhook_id, message_id, event, payload)
+         VALUES ($1, $2, $3, $4, 'lead.created', '{}')`,
+        [a, deliveryId, webhookId, `msg_${id()}`],
+      ],
+      [
+        `INSERT INTO webhook_attempts (account_id, id, delivery_id, attempt, status_code) VALUES ($1, $2, $3, 1, 200)`,
+        [a, id(), deliveryId],
+      ],
+      [`INSERT INTO contacts (account_id, id, full_name) VALUES ($1, $2, 'Sam Sphere')`, [a, contactId]],
+      [`INSERT INTO contact_groups (account_id, id, name) VALUES ($1, $2, 'Sphere')`, [a, groupId]],
+      [
+        `INSERT INTO contact_group_members (account_id, group_id, contact_id) VALUES ($1, $2, $3)`,
+        [a, groupId, contactId],
+      ],
+      [`INSERT INTO imports (account_id, id, kind) VALUES ($1, $2, 'leads')`, [a, importId]],
+      [
+        `INSERT INTO import_rows (account_id, import_id, row_number, data) VALUES ($1, $2, 2, '{}')`,
+        [a, importId],
       ],
     ];
     for (const [text, values] of statements) await client.query(text, values);

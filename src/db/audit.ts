@@ -61,7 +61,13 @@ export const SEARCH_ROLE = 'porchlight_search';
 const SEARCHABLE_TABLES = ['leads'];
 const SEARCH_FUNCTIONS = ['porchlight_search_lead_ids'];
 
-export const APPEND_ONLY_TABLES = ['audit_log', 'lead_consents', 'billing_events', 'credit_ledger'] as const;
+export const APPEND_ONLY_TABLES = [
+  'audit_log',
+  'lead_consents',
+  'billing_events',
+  'credit_ledger',
+  'webhook_attempts',
+] as const;
 
 export type AuditFinding = { check: string; object: string; detail: string };
 
