@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { createTestDatabase, type TestDatabase, testEngine } from '../test/db.ts';
 import { type AppDeps, buildApp } from './app.ts';
 import { testConfig } from './config.ts';
-import { type AuthContext, RouteWithoutAuthError } from './platform/auth.ts';
+import { type AuthContext, RouteWithoutAuthError, RouteWithoutScopeError } from './platform/auth.ts';
 import { AppError } from './platform/errors.ts';
 import { createLifecycle } from './platform/lifecycle.ts';
 import { createLogger } from './platform/logger.ts';
@@ -23,8 +23,11 @@ const member: AuthContext = {
   accountId: '0b6f3a4e-52a8-4d57-9a55-0f3b7f5a7c11',
   role: 'member',
   isPlatformAdmin: false,
-  via: 'api_key',
+  via: 'session',
 };
+
+/** An API key of the same account, holding only leads:read. */
+const leadsReader: AuthContext = { ...member, via: 'api_key', scopes: ['leads:read'] };
 
 /** Test routes, registered through `configure` under the same rules as the modules'. */
 function testRoutes(app: FastifyInstance) {
@@ -66,6 +69,28 @@ function testRoutes(app: FastifyInstance) {
   r.get('/__test/admin', { config: { auth: 'admin' } }, async () => ({ ok: true }));
   r.get('/__test/owner', { config: { auth: 'owner' } }, async () => ({ ok: true }));
   r.get('/__test/platform', { config: { auth: 'platform' } }, async () => ({ ok: true }));
+  const ok = { response: { 200: z.object({ ok: z.boolean() }) } };
+  r.get('/api/v1/__test/read', { config: { auth: 'member', scope: 'leads:read' }, schema: ok }, async () => ({
+    ok: true,
+  }));
+  r.get(
+    '/api/v1/__test/write',
+    { config: { auth: 'member', scope: 'leads:write' }, schema: ok },
+    async () => ({
+      ok: true,
+    }),
+  );
+  r.get(
+    '/api/v1/__test/admin-read',
+    { config: { auth: 'admin', scope: 'leads:read' }, schema: ok },
+    async () => ({
+      ok: true,
+    }),
+  );
+  r.get('/api/v1/__test/person', { config: { auth: 'member', scope: null }, schema: ok }, async () => ({
+    ok: true,
+  }));
+  r.get('/api/v1/__test/owner', { config: { auth: 'owner' }, schema: ok }, async () => ({ ok: true }));
 }
 
 async function makeApp(overrides: Partial<AppDeps> = {}): Promise<FastifyInstance> {
@@ -345,6 +370,71 @@ describe('app', () => {
         expect(body.code).toBe('AUTH_FORBIDDEN');
       } finally {
         await other.close();
+      }
+    });
+  });
+
+  describe('API-key scopes', () => {
+    it('a key reaches a route only with its scope; null-scope and owner routes are for people', async () => {
+      const other = await makeApp({ authenticate: async () => leadsReader });
+      try {
+        const expected: Record<string, [number, string?]> = {
+          '/api/v1/__test/read': [200],
+          '/api/v1/__test/write': [403, 'API_KEY_SCOPE'],
+          // The scope stands for the admin role: an admin made the key and chose its scopes.
+          '/api/v1/__test/admin-read': [200],
+          '/api/v1/__test/person': [403, 'SESSION_REQUIRED'],
+          '/api/v1/__test/owner': [403, 'AUTH_FORBIDDEN'],
+        };
+        for (const [url, [status, code]] of Object.entries(expected)) {
+          const res = await other.inject({ method: 'GET', url });
+          expect(res.statusCode, url).toBe(status);
+          if (code) expect(res.json().code, url).toBe(code);
+        }
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('a session is limited by its role, not by scopes', async () => {
+      const other = await makeApp({ authenticate: async () => member });
+      try {
+        for (const url of ['/api/v1/__test/read', '/api/v1/__test/write', '/api/v1/__test/person'])
+          expect((await other.inject({ method: 'GET', url })).statusCode, url).toBe(200);
+        expect((await other.inject({ method: 'GET', url: '/api/v1/__test/admin-read' })).statusCode).toBe(
+          403,
+        );
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('a member or admin /api/v1 route that declares no scope, or an unknown one, fails start-up', async () => {
+      for (const [config, error] of [
+        [{ auth: 'member' }, RouteWithoutScopeError],
+        [{ auth: 'admin', scope: 'leads:delete' }, /unknown scope "leads:delete"/],
+      ] as const) {
+        const attempt = (async () => {
+          const bad = await buildApp({
+            config: testConfig(),
+            db,
+            logger: createLogger('silent'),
+            configure: (a) => {
+              a.get(
+                '/api/v1/__test/unscoped',
+                { config, schema: { response: { 200: z.object({ ok: z.boolean() }) } } },
+                async () => ({ ok: true }),
+              );
+            },
+          });
+          try {
+            await bad.ready();
+          } finally {
+            await bad.close().catch(() => {});
+          }
+        })();
+        if (error instanceof RegExp) await expect(attempt).rejects.toThrow(error);
+        else await expect(attempt).rejects.toBeInstanceOf(error);
       }
     });
   });

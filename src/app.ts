@@ -20,6 +20,7 @@ import { registerCreditRoutes } from './modules/credits/credits.routes.ts';
 import { registerDomainRoutes } from './modules/domains/domains.routes.ts';
 import { registerHealthRoutes } from './modules/health/health.routes.ts';
 import { registerApiKeyRoutes } from './modules/identity/api-keys.routes.ts';
+import { API_KEY_SCOPES } from './modules/identity/api-keys.schema.ts';
 import { registerAuthRoutes, sessionStarter } from './modules/identity/auth.routes.ts';
 import { createAuthenticator } from './modules/identity/authenticate.ts';
 import { registerIntakeRoutes } from './modules/intake/intake.routes.ts';
@@ -120,6 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // /api/v1/public/* is public by definition (CORS preflight routes are registered there too).
     publicPrefixes: ['/api/docs', '/api/v1/public'],
     allowedOrigins: [new URL(deps.config.baseUrl).origin],
+    scopes: API_KEY_SCOPES,
   });
   requireResponseSchemas(app);
   registerIdempotency(app, { db: deps.db });

@@ -86,7 +86,7 @@ const IDENTITY_CASES: Record<string, Case> = {
     expect(keys.find((k: { id: string }) => k.id === id).revokedAt).toBeNull();
     const stillWorks = await app.inject({
       method: 'GET',
-      url: '/api/v1/account',
+      url: '/api/v1/leads',
       headers: { authorization: `Bearer ${key}` },
     });
     expect(stillWorks.statusCode).toBe(200);

@@ -14,7 +14,7 @@ function testRoutes(app: FastifyInstance) {
   app.withTypeProvider<ZodTypeProvider>().post(
     '/api/v1/test/things/:kind',
     {
-      config: { auth: 'member', idempotent: true },
+      config: { auth: 'member', scope: 'leads:write', idempotent: true },
       schema: {
         params: z.object({ kind: z.string() }),
         body: z.object({

@@ -79,7 +79,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: ModuleDeps) {
   r.get(
     '/api/v1/account',
     {
-      config: { auth: 'member' },
+      config: { auth: 'member', scope: 'account:read' },
       schema: { tags: ['account'], summary: 'The active account', response: { 200: profileSchema } },
     },
     async (request) => {
@@ -92,7 +92,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: ModuleDeps) {
   r.patch(
     '/api/v1/account',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'admin', scope: null },
       schema: {
         tags: ['account'],
         summary: "Change the active account's profile",
@@ -139,7 +139,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: ModuleDeps) {
   r.post(
     '/api/v1/account/phone/verification',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'admin', scope: null },
       schema: {
         tags: ['account'],
         summary: "Text a 6-digit code to the account's phone (one a minute, five an hour)",
@@ -155,7 +155,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: ModuleDeps) {
   r.post(
     '/api/v1/account/phone/verify',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'admin', scope: null },
       schema: {
         tags: ['account'],
         summary:

@@ -16,7 +16,7 @@ export function registerNotificationRoutes(app: FastifyInstance, deps: Pick<Modu
   r.get(
     '/api/v1/account/notifications',
     {
-      config: { auth: 'member' },
+      config: { auth: 'member', scope: null },
       schema: {
         tags: ['account'],
         summary: 'Your new-lead email alerts in the active account, and where they go',
@@ -32,7 +32,7 @@ export function registerNotificationRoutes(app: FastifyInstance, deps: Pick<Modu
   r.put(
     '/api/v1/account/notifications',
     {
-      config: { auth: 'member' },
+      config: { auth: 'member', scope: null },
       schema: {
         tags: ['account'],
         summary: 'Choose which new leads you are emailed about in the active account',

@@ -10,7 +10,7 @@ export function registerAiRunRoutes(app: FastifyInstance, deps: Pick<ModuleDeps,
   r.get(
     '/api/v1/ai-runs',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'admin', scope: 'account:read' },
       schema: {
         tags: ['ai'],
         summary:

@@ -16,7 +16,7 @@ export function registerBillingRoutes(app: FastifyInstance, deps: Pick<ModuleDep
   r.get(
     '/api/v1/billing',
     {
-      config: { auth: 'member' },
+      config: { auth: 'member', scope: 'account:read' },
       schema: {
         tags: ['billing'],
         summary:
@@ -29,7 +29,7 @@ export function registerBillingRoutes(app: FastifyInstance, deps: Pick<ModuleDep
   r.post(
     '/api/v1/billing/checkout',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'admin', scope: null },
       schema: {
         tags: ['billing'],
         summary:
@@ -44,7 +44,7 @@ export function registerBillingRoutes(app: FastifyInstance, deps: Pick<ModuleDep
   r.post(
     '/api/v1/billing/portal',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'admin', scope: null },
       schema: {
         tags: ['billing'],
         summary: "A Stripe billing portal page for the account's subscription, cards and invoices",
@@ -56,7 +56,7 @@ export function registerBillingRoutes(app: FastifyInstance, deps: Pick<ModuleDep
   r.get(
     '/api/v1/billing/events',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'admin', scope: 'account:read' },
       schema: {
         tags: ['billing'],
         summary: "The account's billing history (subscription changes, invoices, purchases), newest first",

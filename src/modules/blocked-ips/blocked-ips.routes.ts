@@ -34,7 +34,7 @@ export function registerBlockedIpRoutes(app: FastifyInstance, deps: ModuleDeps):
   r.get(
     '/api/v1/blocked-ips',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'admin', scope: null },
       schema: { tags, summary: 'Blocked addresses and networks', response: { 200: blockedIpListSchema } },
     },
     async (request) => {
@@ -46,7 +46,7 @@ export function registerBlockedIpRoutes(app: FastifyInstance, deps: ModuleDeps):
   r.post(
     '/api/v1/blocked-ips',
     {
-      config: { auth: 'admin', idempotent: true },
+      config: { auth: 'admin', scope: null, idempotent: true },
       schema: {
         tags,
         summary: 'Block an address or a network (CIDR)',
@@ -63,7 +63,7 @@ export function registerBlockedIpRoutes(app: FastifyInstance, deps: ModuleDeps):
   r.delete(
     '/api/v1/blocked-ips/:id',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'admin', scope: null },
       schema: { tags, summary: 'Unblock', params: blockedIpParams, response: { 204: z.null() } },
     },
     async (request, reply) => {

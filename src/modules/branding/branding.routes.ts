@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { ModuleDeps } from '../../platform/module.ts';
-import { requireScope } from '../identity/api-keys.service.ts';
 import type { BrandingRow } from './branding.repo.ts';
 import { BRANDING_DEFAULTS, brandingBody, brandingSchema } from './branding.schema.ts';
 import { getBranding, putBranding } from './branding.service.ts';
@@ -41,7 +40,7 @@ export function registerBrandingRoutes(app: FastifyInstance, deps: ModuleDeps): 
   r.get(
     '/api/v1/branding',
     {
-      config: { auth: 'member' },
+      config: { auth: 'member', scope: 'pages:read' },
       schema: {
         tags,
         summary: "The account's branding (defaults until saved)",
@@ -49,7 +48,6 @@ export function registerBrandingRoutes(app: FastifyInstance, deps: ModuleDeps): 
       },
     },
     async (request) => {
-      requireScope(request, 'pages:read');
       return presentBranding(await getBranding(deps.db, request.auth!.accountId));
     },
   );
@@ -57,7 +55,7 @@ export function registerBrandingRoutes(app: FastifyInstance, deps: ModuleDeps): 
   r.put(
     '/api/v1/branding',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'admin', scope: 'pages:write' },
       schema: {
         tags,
         summary: "Replace the account's branding (fields left out are cleared or back to defaults)",
@@ -66,7 +64,6 @@ export function registerBrandingRoutes(app: FastifyInstance, deps: ModuleDeps): 
       },
     },
     async (request) => {
-      requireScope(request, 'pages:write');
       return presentBranding(await putBranding(deps.db, request.auth!.accountId, request.body));
     },
   );

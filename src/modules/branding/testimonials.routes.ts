@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ModuleDeps } from '../../platform/module.ts';
-import { requireScope } from '../identity/api-keys.service.ts';
 import {
   createTestimonialBody,
   testimonialListSchema,
@@ -40,7 +39,7 @@ export function registerTestimonialRoutes(app: FastifyInstance, deps: ModuleDeps
   r.get(
     '/api/v1/testimonials',
     {
-      config: { auth: 'member' },
+      config: { auth: 'member', scope: 'pages:read' },
       schema: {
         tags,
         summary: "The account's testimonials in display order (all of them: at most 100)",
@@ -48,7 +47,6 @@ export function registerTestimonialRoutes(app: FastifyInstance, deps: ModuleDeps
       },
     },
     async (request) => {
-      requireScope(request, 'pages:read');
       const rows = await listTestimonials(deps.db, request.auth!.accountId);
       return { data: rows.map(presentTestimonial), nextCursor: null };
     },
@@ -57,7 +55,7 @@ export function registerTestimonialRoutes(app: FastifyInstance, deps: ModuleDeps
   r.post(
     '/api/v1/testimonials',
     {
-      config: { auth: 'admin', idempotent: true },
+      config: { auth: 'admin', scope: 'pages:write', idempotent: true },
       schema: {
         tags,
         summary: 'Add a testimonial',
@@ -66,7 +64,6 @@ export function registerTestimonialRoutes(app: FastifyInstance, deps: ModuleDeps
       },
     },
     async (request, reply) => {
-      requireScope(request, 'pages:write');
       const row = await createTestimonial(deps.db, request.auth!.accountId, request.body);
       return reply.code(201).send(presentTestimonial(row));
     },
@@ -75,7 +72,7 @@ export function registerTestimonialRoutes(app: FastifyInstance, deps: ModuleDeps
   r.patch(
     '/api/v1/testimonials/:id',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'admin', scope: 'pages:write' },
       schema: {
         tags,
         summary: 'Change a testimonial',
@@ -85,7 +82,6 @@ export function registerTestimonialRoutes(app: FastifyInstance, deps: ModuleDeps
       },
     },
     async (request) => {
-      requireScope(request, 'pages:write');
       const { accountId } = request.auth!;
       return presentTestimonial(await updateTestimonial(deps.db, accountId, request.params.id, request.body));
     },
@@ -94,7 +90,7 @@ export function registerTestimonialRoutes(app: FastifyInstance, deps: ModuleDeps
   r.delete(
     '/api/v1/testimonials/:id',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'admin', scope: 'pages:write' },
       schema: {
         tags,
         summary: 'Delete a testimonial',
@@ -103,7 +99,6 @@ export function registerTestimonialRoutes(app: FastifyInstance, deps: ModuleDeps
       },
     },
     async (request, reply) => {
-      requireScope(request, 'pages:write');
       await deleteTestimonial(deps.db, request.auth!.accountId, request.params.id);
       return reply.code(204).send(null);
     },

@@ -44,7 +44,7 @@ export function registerCredentialRoutes(app: FastifyInstance, deps: ModuleDeps 
   r.get(
     '/api/v1/credentials',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'admin', scope: null },
       schema: {
         tags,
         summary: "The account's saved provider keys: names, last four characters, never a secret",
@@ -57,7 +57,7 @@ export function registerCredentialRoutes(app: FastifyInstance, deps: ModuleDeps 
   r.put(
     '/api/v1/credentials/:provider',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'admin', scope: null },
       schema: {
         tags,
         summary: "Save the account's keys for a provider (replaces any saved before); answers the summary",
@@ -78,7 +78,7 @@ export function registerCredentialRoutes(app: FastifyInstance, deps: ModuleDeps 
   r.delete(
     '/api/v1/credentials/:provider',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'admin', scope: null },
       schema: {
         tags,
         summary: "Delete the account's keys for a provider",
@@ -99,7 +99,7 @@ export function registerCredentialRoutes(app: FastifyInstance, deps: ModuleDeps 
   r.post(
     '/api/v1/credentials/:provider/verify',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'admin', scope: null },
       schema: {
         tags,
         summary:

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ModuleDeps } from '../../platform/module.ts';
-import { requireScope } from '../identity/api-keys.service.ts';
 import {
   creditBundleListSchema,
   creditLedgerQuery,
@@ -23,7 +22,7 @@ export function registerCreditRoutes(app: FastifyInstance, deps: Pick<ModuleDeps
   r.get(
     '/api/v1/credits',
     {
-      config: { auth: 'member' },
+      config: { auth: 'member', scope: 'account:read' },
       schema: {
         tags,
         summary: "The account's credit balance, today's spend (UTC), daily limit and auto-recharge setting",
@@ -31,7 +30,6 @@ export function registerCreditRoutes(app: FastifyInstance, deps: Pick<ModuleDeps
       },
     },
     async (request) => {
-      requireScope(request, 'account:read');
       return getWallet(deps.db, request.auth!.accountId);
     },
   );
@@ -39,7 +37,7 @@ export function registerCreditRoutes(app: FastifyInstance, deps: Pick<ModuleDeps
   r.get(
     '/api/v1/credits/bundles',
     {
-      config: { auth: 'member' },
+      config: { auth: 'member', scope: 'account:read' },
       schema: {
         tags,
         summary: 'The credit bundles on sale (Checkout with { bundle }), prices in US cents',
@@ -52,7 +50,7 @@ export function registerCreditRoutes(app: FastifyInstance, deps: Pick<ModuleDeps
   r.get(
     '/api/v1/credits/ledger',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'admin', scope: 'account:read' },
       schema: {
         tags,
         summary:
@@ -71,7 +69,7 @@ export function registerCreditRoutes(app: FastifyInstance, deps: Pick<ModuleDeps
   r.patch(
     '/api/v1/credits/settings',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'admin', scope: null },
       schema: {
         tags,
         summary:

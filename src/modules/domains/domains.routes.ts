@@ -3,7 +3,6 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ModuleDeps } from '../../platform/module.ts';
 import { createDomainsProvider } from '../../providers/domains/index.ts';
-import { requireScope } from '../identity/api-keys.service.ts';
 import {
   addDomainBody,
   domainListSchema,
@@ -62,7 +61,7 @@ export function registerDomainRoutes(app: FastifyInstance, deps: ModuleDeps): vo
   r.get(
     '/api/v1/domains',
     {
-      config: { auth: 'member' },
+      config: { auth: 'member', scope: 'pages:read' },
       schema: {
         tags,
         summary: "The account's custom domains (all of them: at most 20), primary first",
@@ -70,7 +69,6 @@ export function registerDomainRoutes(app: FastifyInstance, deps: ModuleDeps): vo
       },
     },
     async (request) => {
-      requireScope(request, 'pages:read');
       const rows = await listDomains(deps.db, request.auth!.accountId);
       return { data: rows.map(present), nextCursor: null };
     },
@@ -79,7 +77,7 @@ export function registerDomainRoutes(app: FastifyInstance, deps: ModuleDeps): vo
   r.post(
     '/api/v1/domains',
     {
-      config: { auth: 'admin', idempotent: true },
+      config: { auth: 'admin', scope: 'pages:write', idempotent: true },
       schema: {
         tags,
         summary: 'Add a custom domain (plans with custom domains only)',
@@ -88,7 +86,6 @@ export function registerDomainRoutes(app: FastifyInstance, deps: ModuleDeps): vo
       },
     },
     async (request, reply) => {
-      requireScope(request, 'pages:write');
       const domain = await addDomain(ctx, request.auth!.accountId, request.body.hostname);
       return reply.code(201).send(present(domain));
     },
@@ -97,11 +94,10 @@ export function registerDomainRoutes(app: FastifyInstance, deps: ModuleDeps): vo
   r.delete(
     '/api/v1/domains/:id',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'admin', scope: 'pages:write' },
       schema: { tags, summary: 'Remove a custom domain', params: domainParams, response: { 204: z.null() } },
     },
     async (request, reply) => {
-      requireScope(request, 'pages:write');
       await removeDomain(ctx, request.auth!.accountId, request.params.id);
       return reply.code(204).send(null);
     },
@@ -110,7 +106,7 @@ export function registerDomainRoutes(app: FastifyInstance, deps: ModuleDeps): vo
   r.post(
     '/api/v1/domains/:id/verify',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'admin', scope: 'pages:write' },
       schema: {
         tags,
         summary: 'Check the domain with the provider again',
@@ -119,7 +115,6 @@ export function registerDomainRoutes(app: FastifyInstance, deps: ModuleDeps): vo
       },
     },
     async (request) => {
-      requireScope(request, 'pages:write');
       return present(await verifyDomain(ctx, request.auth!.accountId, request.params.id));
     },
   );
@@ -127,7 +122,7 @@ export function registerDomainRoutes(app: FastifyInstance, deps: ModuleDeps): vo
   r.post(
     '/api/v1/domains/:id/primary',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'admin', scope: 'pages:write' },
       schema: {
         tags,
         summary: "Make the domain the account's primary hostname",
@@ -136,7 +131,6 @@ export function registerDomainRoutes(app: FastifyInstance, deps: ModuleDeps): vo
       },
     },
     async (request) => {
-      requireScope(request, 'pages:write');
       return present(await makePrimaryDomain(deps.db, request.auth!.accountId, request.params.id));
     },
   );

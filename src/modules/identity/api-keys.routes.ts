@@ -32,7 +32,7 @@ export function registerApiKeyRoutes(app: FastifyInstance, deps: ApiKeyRouteDeps
   r.post(
     '/api/v1/api-keys',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'admin', scope: null },
       schema: {
         tags,
         summary: 'Create an API key (the key is shown this once)',
@@ -58,7 +58,7 @@ export function registerApiKeyRoutes(app: FastifyInstance, deps: ApiKeyRouteDeps
   r.get(
     '/api/v1/api-keys',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'admin', scope: null },
       schema: {
         tags,
         summary: "The account's API keys (never the key)",
@@ -75,7 +75,7 @@ export function registerApiKeyRoutes(app: FastifyInstance, deps: ApiKeyRouteDeps
   r.delete(
     '/api/v1/api-keys/:id',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'admin', scope: null },
       schema: { tags, summary: 'Revoke an API key', params: apiKeyParams, response: { 204: z.null() } },
     },
     async (request, reply) => {

@@ -6,6 +6,8 @@ export const API_KEY_SCOPES = [
   'leads:write',
   'pages:read',
   'pages:write',
+  'contacts:read',
+  'contacts:write',
   'webhooks:read',
   'webhooks:write',
   'account:read',

@@ -12,7 +12,7 @@ import { createLogger } from '../../platform/logger.ts';
 import { loadAuthPepper } from '../../platform/secrets.ts';
 import { hashApiKey } from '../../platform/tokens.ts';
 import { insertMembership } from '../accounts/accounts.repo.ts';
-import { createApiKeyRateLimiter, requireScope } from './api-keys.service.ts';
+import { createApiKeyRateLimiter } from './api-keys.service.ts';
 import { createAuthenticator } from './authenticate.ts';
 
 let db: TestDatabase;
@@ -32,7 +32,7 @@ function testRoutes(instance: FastifyInstance) {
   r.get(
     '/api/v1/test/whoami',
     {
-      config: { auth: 'member' },
+      config: { auth: 'member', scope: 'leads:read' },
       schema: {
         response: {
           200: z.object({
@@ -58,11 +58,11 @@ function testRoutes(instance: FastifyInstance) {
   );
   r.post(
     '/api/v1/test/leads',
-    { config: { auth: 'member' }, schema: { response: { 200: z.object({ ok: z.boolean() }) } } },
-    async (request) => {
-      requireScope(request, 'leads:write');
-      return { ok: true };
+    {
+      config: { auth: 'member', scope: 'leads:write' },
+      schema: { response: { 200: z.object({ ok: z.boolean() }) } },
     },
+    async () => ({ ok: true }),
   );
 }
 

@@ -157,7 +157,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: IdentityRouteDeps
   r.post(
     '/api/v1/auth/verify-email/resend',
     {
-      config: { auth: 'member' },
+      config: { auth: 'member', scope: null },
       schema: {
         tags: ['identity'],
         summary: 'Email the signed-in user a new verification link (three an hour)',
@@ -222,7 +222,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: IdentityRouteDeps
   r.post(
     '/api/v1/auth/password',
     {
-      config: { auth: 'member' },
+      config: { auth: 'member', scope: null },
       schema: {
         tags: ['identity'],
         summary: 'Change your password (other sessions end)',
@@ -246,7 +246,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: IdentityRouteDeps
   r.get(
     '/api/v1/me',
     {
-      config: { auth: 'member' },
+      config: { auth: 'member', scope: null },
       schema: { tags: ['identity'], summary: 'The signed-in user', response: { 200: meSchema } },
     },
     async (request) => {
@@ -265,7 +265,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: IdentityRouteDeps
   r.put(
     '/api/v1/session',
     {
-      config: { auth: 'member' },
+      config: { auth: 'member', scope: null },
       schema: {
         tags: ['identity'],
         summary: 'Switch the active account',

@@ -4,7 +4,6 @@ import { z } from 'zod';
 import type { Database } from '../../db/client.ts';
 import { withTenant } from '../../db/tenant.ts';
 import type { ModuleDeps } from '../../platform/module.ts';
-import { requireScope } from '../identity/api-keys.service.ts';
 import { onLeadArrival } from './lead-arrivals.ts';
 
 /**
@@ -38,7 +37,7 @@ export function registerLeadStreamRoutes(app: FastifyInstance, deps: ModuleDeps)
   r.get(
     '/api/v1/leads/stream',
     {
-      config: { auth: 'member' },
+      config: { auth: 'member', scope: 'leads:read' },
       schema: {
         tags: ['leads'],
         summary:
@@ -60,7 +59,6 @@ export function registerLeadStreamRoutes(app: FastifyInstance, deps: ModuleDeps)
       },
     },
     async (request, reply) => {
-      requireScope(request, 'leads:read');
       const accountId = request.auth!.accountId;
       let since = request.query.since ? new Date(request.query.since) : new Date();
       if (!String(request.headers.accept ?? '').includes('text/event-stream')) {

@@ -3,7 +3,6 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AuthContext } from '../../platform/auth.ts';
 import type { ModuleDeps } from '../../platform/module.ts';
 import type { AiDeps } from '../ai/model-choice.ts';
-import { requireScope } from '../identity/api-keys.service.ts';
 import { rescoreLead } from './lead-score.service.ts';
 import { updateLead } from './lead-update.service.ts';
 import { presentEvent, presentLead } from './leads.present.ts';
@@ -28,7 +27,7 @@ export function registerLeadWriteRoutes(app: FastifyInstance, deps: ModuleDeps &
   r.post(
     '/api/v1/leads',
     {
-      config: { auth: 'member', idempotent: true },
+      config: { auth: 'member', scope: 'leads:write', idempotent: true },
       schema: {
         tags,
         summary: 'Create a lead by hand or from a program (source api unless given)',
@@ -37,7 +36,6 @@ export function registerLeadWriteRoutes(app: FastifyInstance, deps: ModuleDeps &
       },
     },
     async (request, reply) => {
-      requireScope(request, 'leads:write');
       const auth = request.auth!;
       const lead = await addLead(deps.db, auth.accountId, request.body, actorOf(auth), { jobs: deps.jobs });
       return reply.code(201).send(presentLead(lead));
@@ -47,7 +45,7 @@ export function registerLeadWriteRoutes(app: FastifyInstance, deps: ModuleDeps &
   r.patch(
     '/api/v1/leads/:id',
     {
-      config: { auth: 'member' },
+      config: { auth: 'member', scope: 'leads:write' },
       schema: {
         tags,
         summary: "Change a lead's status, assignee or details",
@@ -57,7 +55,6 @@ export function registerLeadWriteRoutes(app: FastifyInstance, deps: ModuleDeps &
       },
     },
     async (request) => {
-      requireScope(request, 'leads:write');
       const auth = request.auth!;
       const lead = await updateLead(
         deps.db,
@@ -72,7 +69,7 @@ export function registerLeadWriteRoutes(app: FastifyInstance, deps: ModuleDeps &
   r.post(
     '/api/v1/leads/:id/notes',
     {
-      config: { auth: 'member', idempotent: true },
+      config: { auth: 'member', scope: 'leads:write', idempotent: true },
       schema: {
         tags,
         summary: "Add a note to a lead's timeline",
@@ -82,7 +79,6 @@ export function registerLeadWriteRoutes(app: FastifyInstance, deps: ModuleDeps &
       },
     },
     async (request, reply) => {
-      requireScope(request, 'leads:write');
       const auth = request.auth!;
       const event = await addLeadNote(deps.db, auth.accountId, {
         leadId: request.params.id,
@@ -96,7 +92,7 @@ export function registerLeadWriteRoutes(app: FastifyInstance, deps: ModuleDeps &
   r.post(
     '/api/v1/leads/:id/score',
     {
-      config: { auth: 'member' },
+      config: { auth: 'member', scope: 'leads:write' },
       schema: {
         tags,
         summary: 'Score a lead again now (a `scored` event records it); 409 for a spam lead',
@@ -105,7 +101,6 @@ export function registerLeadWriteRoutes(app: FastifyInstance, deps: ModuleDeps &
       },
     },
     async (request) => {
-      requireScope(request, 'leads:write');
       const auth = request.auth!;
       const lead = await rescoreLead(deps.db, auth.accountId, {
         leadId: request.params.id,

@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ModuleDeps } from '../../platform/module.ts';
 import type { AiDeps } from '../ai/model-choice.ts';
-import { requireScope } from '../identity/api-keys.service.ts';
 import { countLeadStatuses, listLeads } from './lead-list.service.ts';
 import { presentLead, presentLeadDetail } from './leads.present.ts';
 import {
@@ -31,7 +30,7 @@ export function registerLeadRoutes(app: FastifyInstance, deps: ModuleDeps & { ai
   r.get(
     '/api/v1/leads',
     {
-      config: { auth: 'member' },
+      config: { auth: 'member', scope: 'leads:read' },
       schema: {
         tags,
         summary: 'Leads, newest first, with filters and search',
@@ -40,7 +39,6 @@ export function registerLeadRoutes(app: FastifyInstance, deps: ModuleDeps & { ai
       },
     },
     async (request) => {
-      requireScope(request, 'leads:read');
       const { limit, cursor, counts, ...filters } = request.query;
       const page = await listLeads(deps.db, request.auth!.accountId, {
         filters,
@@ -59,7 +57,7 @@ export function registerLeadRoutes(app: FastifyInstance, deps: ModuleDeps & { ai
   r.get(
     '/api/v1/leads/counts',
     {
-      config: { auth: 'member' },
+      config: { auth: 'member', scope: 'leads:read' },
       schema: {
         tags,
         summary: 'How many leads are in each status, and how many are held',
@@ -67,7 +65,6 @@ export function registerLeadRoutes(app: FastifyInstance, deps: ModuleDeps & { ai
       },
     },
     async (request) => {
-      requireScope(request, 'leads:read');
       return countLeadStatuses(deps.db, request.auth!.accountId);
     },
   );
@@ -75,7 +72,7 @@ export function registerLeadRoutes(app: FastifyInstance, deps: ModuleDeps & { ai
   r.get(
     '/api/v1/leads/:id',
     {
-      config: { auth: 'member' },
+      config: { auth: 'member', scope: 'leads:read' },
       schema: {
         tags,
         summary: 'A lead with its timeline, consent records, messages and speed to lead',
@@ -84,7 +81,6 @@ export function registerLeadRoutes(app: FastifyInstance, deps: ModuleDeps & { ai
       },
     },
     async (request) => {
-      requireScope(request, 'leads:read');
       const { lead, events, consents, messages, calls, speed } = await getLeadDetail(
         deps.db,
         request.auth!.accountId,
@@ -97,7 +93,7 @@ export function registerLeadRoutes(app: FastifyInstance, deps: ModuleDeps & { ai
   r.get(
     '/api/v1/usage',
     {
-      config: { auth: 'member' },
+      config: { auth: 'member', scope: 'account:read' },
       schema: {
         tags: ['billing'],
         summary: "This month's usage against the plan's limits",

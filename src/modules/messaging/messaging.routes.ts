@@ -113,7 +113,7 @@ export function registerMessagingRoutes(app: FastifyInstance, deps: ModuleDeps):
   r.post(
     '/api/v1/leads/:id/messages',
     {
-      config: { auth: 'member', idempotent: true },
+      config: { auth: 'member', scope: 'leads:write', idempotent: true },
       schema: {
         tags,
         summary:
@@ -124,7 +124,6 @@ export function registerMessagingRoutes(app: FastifyInstance, deps: ModuleDeps):
       },
     },
     async (request, reply) => {
-      requireScope(request, 'leads:write');
       // A saved reply is read like a template.
       if (request.body.savedReplyId !== undefined) requireScope(request, 'pages:read');
       const auth = request.auth!;
@@ -143,7 +142,7 @@ export function registerMessagingRoutes(app: FastifyInstance, deps: ModuleDeps):
   r.get(
     '/api/v1/templates',
     {
-      config: { auth: 'member' },
+      config: { auth: 'member', scope: 'pages:read' },
       schema: {
         tags,
         summary: "The account's message templates, the built-in defaults and the variables",
@@ -151,7 +150,6 @@ export function registerMessagingRoutes(app: FastifyInstance, deps: ModuleDeps):
       },
     },
     async (request) => {
-      requireScope(request, 'pages:read');
       return {
         data: await listTemplates(deps.db, request.auth!.accountId),
         defaults: [
@@ -186,7 +184,7 @@ export function registerMessagingRoutes(app: FastifyInstance, deps: ModuleDeps):
   r.put(
     '/api/v1/templates',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'admin', scope: 'pages:write' },
       schema: {
         tags,
         summary: 'Set the wording for one use (channel, kind, page kind), replacing any before',
@@ -195,7 +193,6 @@ export function registerMessagingRoutes(app: FastifyInstance, deps: ModuleDeps):
       },
     },
     async (request) => {
-      requireScope(request, 'pages:write');
       return putTemplate(deps.db, request.auth!.accountId, request.body);
     },
   );
@@ -203,7 +200,7 @@ export function registerMessagingRoutes(app: FastifyInstance, deps: ModuleDeps):
   r.delete(
     '/api/v1/templates/:id',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'admin', scope: 'pages:write' },
       schema: {
         tags,
         summary: 'Retire a template: the built-in wording applies again',
@@ -212,7 +209,6 @@ export function registerMessagingRoutes(app: FastifyInstance, deps: ModuleDeps):
       },
     },
     async (request, reply) => {
-      requireScope(request, 'pages:write');
       await removeTemplate(deps.db, request.auth!.accountId, request.params.id);
       return reply.code(204).send(null);
     },
@@ -221,7 +217,7 @@ export function registerMessagingRoutes(app: FastifyInstance, deps: ModuleDeps):
   r.get(
     '/api/v1/leads/speed',
     {
-      config: { auth: 'member' },
+      config: { auth: 'member', scope: 'leads:read' },
       schema: {
         tags,
         summary: 'Speed to lead over the last days: in all and per agent (the assigned member)',
@@ -230,7 +226,6 @@ export function registerMessagingRoutes(app: FastifyInstance, deps: ModuleDeps):
       },
     },
     async (request) => {
-      requireScope(request, 'leads:read');
       return speedSummary(deps.db, request.auth!.accountId, request.query.days);
     },
   );
@@ -238,7 +233,7 @@ export function registerMessagingRoutes(app: FastifyInstance, deps: ModuleDeps):
   r.post(
     '/api/v1/leads/:id/messages/:messageId/retry',
     {
-      config: { auth: 'member' },
+      config: { auth: 'member', scope: 'leads:write' },
       schema: {
         tags,
         summary: 'Send a failed message again',
@@ -247,7 +242,6 @@ export function registerMessagingRoutes(app: FastifyInstance, deps: ModuleDeps):
       },
     },
     async (request, reply) => {
-      requireScope(request, 'leads:write');
       const queued = await retryLeadMessage(
         deps.db,
         deps.jobs,

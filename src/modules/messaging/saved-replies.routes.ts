@@ -60,7 +60,7 @@ export function registerSavedReplyRoutes(app: FastifyInstance, deps: ModuleDeps)
   r.get(
     '/api/v1/saved-replies',
     {
-      config: { auth: 'member' },
+      config: { auth: 'member', scope: 'pages:read' },
       schema: {
         tags,
         summary: "The account's saved replies, by name, and the variables they may use",
@@ -68,7 +68,6 @@ export function registerSavedReplyRoutes(app: FastifyInstance, deps: ModuleDeps)
       },
     },
     async (request) => {
-      requireScope(request, 'pages:read');
       return {
         data: await listSavedReplies(deps.db, request.auth!.accountId),
         variables: Object.entries(TEMPLATE_VARIABLES).flatMap(([g, fields]) =>
@@ -81,7 +80,7 @@ export function registerSavedReplyRoutes(app: FastifyInstance, deps: ModuleDeps)
   r.post(
     '/api/v1/saved-replies',
     {
-      config: { auth: 'member', idempotent: true },
+      config: { auth: 'member', scope: 'pages:write', idempotent: true },
       schema: {
         tags,
         summary: 'Add a saved reply (unknown variables refused by name; 409 when the name is taken)',
@@ -90,7 +89,6 @@ export function registerSavedReplyRoutes(app: FastifyInstance, deps: ModuleDeps)
       },
     },
     async (request, reply) => {
-      requireScope(request, 'pages:write');
       return reply.code(201).send(await createSavedReply(deps.db, request.auth!.accountId, request.body));
     },
   );
@@ -98,7 +96,7 @@ export function registerSavedReplyRoutes(app: FastifyInstance, deps: ModuleDeps)
   r.patch(
     '/api/v1/saved-replies/:id',
     {
-      config: { auth: 'member' },
+      config: { auth: 'member', scope: 'pages:write' },
       schema: {
         tags,
         summary: 'Change a saved reply: the fields given replace the stored ones',
@@ -108,7 +106,6 @@ export function registerSavedReplyRoutes(app: FastifyInstance, deps: ModuleDeps)
       },
     },
     async (request) => {
-      requireScope(request, 'pages:write');
       if (Object.keys(request.body).length === 0) {
         throw invalid('SAVED_REPLY_INVALID', [
           { path: 'body', message: 'give at least one field to change' },
@@ -121,7 +118,7 @@ export function registerSavedReplyRoutes(app: FastifyInstance, deps: ModuleDeps)
   r.delete(
     '/api/v1/saved-replies/:id',
     {
-      config: { auth: 'member' },
+      config: { auth: 'member', scope: 'pages:write' },
       schema: {
         tags,
         summary: 'Delete a saved reply (messages sent with it keep their text)',
@@ -130,7 +127,6 @@ export function registerSavedReplyRoutes(app: FastifyInstance, deps: ModuleDeps)
       },
     },
     async (request, reply) => {
-      requireScope(request, 'pages:write');
       await deleteSavedReply(deps.db, request.auth!.accountId, request.params.id);
       return reply.code(204).send(null);
     },
@@ -139,7 +135,7 @@ export function registerSavedReplyRoutes(app: FastifyInstance, deps: ModuleDeps)
   r.post(
     '/api/v1/saved-replies/:id/preview',
     {
-      config: { auth: 'member' },
+      config: { auth: 'member', scope: 'pages:read' },
       schema: {
         tags,
         summary:
@@ -150,7 +146,6 @@ export function registerSavedReplyRoutes(app: FastifyInstance, deps: ModuleDeps)
       },
     },
     async (request) => {
-      requireScope(request, 'pages:read');
       requireScope(request, 'leads:read');
       const auth = request.auth!;
       return previewSavedReply(

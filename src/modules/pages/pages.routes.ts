@@ -4,7 +4,6 @@ import { z } from 'zod';
 import type { Config } from '../../config.ts';
 import { renderPreview } from '../../pages/preview.ts';
 import type { ModuleDeps } from '../../platform/module.ts';
-import { requireScope } from '../identity/api-keys.service.ts';
 import {
   createPageBody,
   pageListQuery,
@@ -68,7 +67,7 @@ export function registerPageRoutes(app: FastifyInstance, deps: ModuleDeps): void
   r.get(
     '/api/v1/pages',
     {
-      config: { auth: 'member' },
+      config: { auth: 'member', scope: 'pages:read' },
       schema: {
         tags,
         summary: "The account's capture pages, newest first",
@@ -77,7 +76,6 @@ export function registerPageRoutes(app: FastifyInstance, deps: ModuleDeps): void
       },
     },
     async (request) => {
-      requireScope(request, 'pages:read');
       const { limit, cursor, includeArchived } = request.query;
       const result = await listPages(deps.db, request.auth!.accountId, { limit, cursor, includeArchived });
       return { data: result.pages.map(present), nextCursor: result.nextCursor };
@@ -87,11 +85,10 @@ export function registerPageRoutes(app: FastifyInstance, deps: ModuleDeps): void
   r.post(
     '/api/v1/pages',
     {
-      config: { auth: 'admin', idempotent: true },
+      config: { auth: 'admin', scope: 'pages:write', idempotent: true },
       schema: { tags, summary: 'Create a capture page', body: createPageBody, response: { 201: pageSchema } },
     },
     async (request, reply) => {
-      requireScope(request, 'pages:write');
       const page = await createPage(deps.db, request.auth!.accountId, request.body);
       return reply.code(201).send(present(page));
     },
@@ -100,7 +97,7 @@ export function registerPageRoutes(app: FastifyInstance, deps: ModuleDeps): void
   r.post(
     '/api/v1/pages/preview',
     {
-      config: { auth: 'member' },
+      config: { auth: 'member', scope: 'pages:read' },
       schema: {
         tags,
         summary: 'Render a page as visitors would see it, before it is saved (nothing is written)',
@@ -109,7 +106,6 @@ export function registerPageRoutes(app: FastifyInstance, deps: ModuleDeps): void
       },
     },
     async (request) => {
-      requireScope(request, 'pages:read');
       const { page, branding, view } = request.body;
       const draft = {
         kind: page.kind,
@@ -131,11 +127,10 @@ export function registerPageRoutes(app: FastifyInstance, deps: ModuleDeps): void
   r.get(
     '/api/v1/pages/:id',
     {
-      config: { auth: 'member' },
+      config: { auth: 'member', scope: 'pages:read' },
       schema: { tags, summary: 'One capture page', params: pageParams, response: { 200: pageSchema } },
     },
     async (request) => {
-      requireScope(request, 'pages:read');
       return present(await getPageById(deps.db, request.auth!.accountId, request.params.id));
     },
   );
@@ -143,7 +138,7 @@ export function registerPageRoutes(app: FastifyInstance, deps: ModuleDeps): void
   r.patch(
     '/api/v1/pages/:id',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'admin', scope: 'pages:write' },
       schema: {
         tags,
         summary: "Change a capture page's fields (not its kind)",
@@ -153,7 +148,6 @@ export function registerPageRoutes(app: FastifyInstance, deps: ModuleDeps): void
       },
     },
     async (request) => {
-      requireScope(request, 'pages:write');
       const { kind: _kind, ...changes } = request.body;
       return present(await updatePage(deps.db, request.auth!.accountId, request.params.id, changes));
     },
@@ -162,7 +156,7 @@ export function registerPageRoutes(app: FastifyInstance, deps: ModuleDeps): void
   r.delete(
     '/api/v1/pages/:id',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'admin', scope: 'pages:write' },
       schema: {
         tags,
         summary: 'Delete a capture page (archived instead when it has leads)',
@@ -171,7 +165,6 @@ export function registerPageRoutes(app: FastifyInstance, deps: ModuleDeps): void
       },
     },
     async (request, reply) => {
-      requireScope(request, 'pages:write');
       await deletePage(deps.db, request.auth!.accountId, request.params.id);
       return reply.code(204).send(null);
     },
@@ -180,7 +173,7 @@ export function registerPageRoutes(app: FastifyInstance, deps: ModuleDeps): void
   r.get(
     '/api/v1/pages/:id/stats',
     {
-      config: { auth: 'member' },
+      config: { auth: 'member', scope: 'pages:read' },
       schema: {
         tags,
         summary: "A page's daily views, unique visitors and submissions",
@@ -190,7 +183,6 @@ export function registerPageRoutes(app: FastifyInstance, deps: ModuleDeps): void
       },
     },
     async (request) => {
-      requireScope(request, 'pages:read');
       return getPageStats(deps.db, request.auth!.accountId, request.params.id, request.query);
     },
   );

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { phoneNumberProviders } from '../../db/schema/index.ts';
 import type { ModuleDeps } from '../../platform/module.ts';
-import { requireScope, requireSession } from '../identity/api-keys.service.ts';
+import { requireSession } from '../identity/api-keys.service.ts';
 import {
   addPhoneNumber,
   listPhoneNumbers,
@@ -67,7 +67,7 @@ export function registerPhoneNumberRoutes(app: FastifyInstance, deps: ModuleDeps
   r.get(
     '/api/v1/phone-numbers',
     {
-      config: { auth: 'member' },
+      config: { auth: 'member', scope: 'account:read' },
       schema: {
         tags,
         summary: `The account's phone numbers (all of them: at most ${MAX_PHONE_NUMBERS})`,
@@ -85,7 +85,6 @@ export function registerPhoneNumberRoutes(app: FastifyInstance, deps: ModuleDeps
       },
     },
     async (request) => {
-      requireScope(request, 'account:read');
       const rows = await listPhoneNumbers(deps.db, request.auth!.accountId);
       return { data: rows.map(present), nextCursor: null, webhooks };
     },
@@ -94,7 +93,7 @@ export function registerPhoneNumberRoutes(app: FastifyInstance, deps: ModuleDeps
   r.post(
     '/api/v1/phone-numbers',
     {
-      config: { auth: 'admin', idempotent: true },
+      config: { auth: 'admin', scope: null, idempotent: true },
       schema: {
         tags,
         summary: 'Connect a number: its texts and calls reach this account',
@@ -112,7 +111,7 @@ export function registerPhoneNumberRoutes(app: FastifyInstance, deps: ModuleDeps
   r.delete(
     '/api/v1/phone-numbers/:id',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'admin', scope: null },
       schema: {
         tags,
         summary: 'Disconnect a number',

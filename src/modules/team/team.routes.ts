@@ -54,7 +54,7 @@ export function registerTeamRoutes(app: FastifyInstance, deps: TeamRouteDeps) {
   r.get(
     '/api/v1/account/members',
     {
-      config: { auth: 'member' },
+      config: { auth: 'member', scope: 'account:read' },
       schema: { tags, summary: 'Members and pending invitations', response: { 200: teamSchema } },
     },
     async (request) => {
@@ -73,7 +73,7 @@ export function registerTeamRoutes(app: FastifyInstance, deps: TeamRouteDeps) {
   r.post(
     '/api/v1/account/members',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'admin', scope: null },
       schema: {
         tags,
         summary: 'Invite someone by email with a role',
@@ -101,7 +101,7 @@ export function registerTeamRoutes(app: FastifyInstance, deps: TeamRouteDeps) {
   r.patch(
     '/api/v1/account/members/:userId',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'admin', scope: null },
       schema: {
         tags,
         summary: "Change a member's role",
@@ -132,7 +132,7 @@ export function registerTeamRoutes(app: FastifyInstance, deps: TeamRouteDeps) {
     '/api/v1/account/members/:userId',
     {
       // Members may remove themselves (leave); removing others needs an admin (checked below).
-      config: { auth: 'member' },
+      config: { auth: 'member', scope: null },
       schema: {
         tags,
         summary: 'Remove a member, or leave',
@@ -162,7 +162,7 @@ export function registerTeamRoutes(app: FastifyInstance, deps: TeamRouteDeps) {
   r.delete(
     '/api/v1/account/invitations/:id',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'admin', scope: null },
       schema: {
         tags,
         summary: 'Revoke a pending invitation',

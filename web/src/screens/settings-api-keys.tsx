@@ -30,13 +30,15 @@ const KEYS_KEY = ['api-keys'] as const;
 
 /** The server's scopes (api-keys.schema.ts); the API does not list them, so they are named here. */
 const SCOPES: { scope: string; what: string }[] = [
-  { scope: 'leads:read', what: 'read leads' },
-  { scope: 'leads:write', what: 'create and update leads' },
+  { scope: 'leads:read', what: 'read and export leads' },
+  { scope: 'leads:write', what: 'create, update and import leads' },
   { scope: 'pages:read', what: 'read pages, domains and templates' },
   { scope: 'pages:write', what: 'change pages, domains and templates' },
-  { scope: 'webhooks:read', what: 'read webhooks' },
-  { scope: 'webhooks:write', what: 'change webhooks' },
-  { scope: 'account:read', what: 'read the account and its phone numbers' },
+  { scope: 'contacts:read', what: 'read and export contacts and groups' },
+  { scope: 'contacts:write', what: 'change and import contacts and groups' },
+  { scope: 'webhooks:read', what: 'read webhooks and their deliveries' },
+  { scope: 'webhooks:write', what: 'add, change and test webhooks' },
+  { scope: 'account:read', what: 'read the account, usage, billing and its archive' },
 ];
 const DEFAULT_SCOPES = ['leads:read', 'leads:write'];
 
