@@ -2,6 +2,7 @@ import { type Config, ConfigError, loadConfig } from './config.ts';
 import { DataDirLockedError } from './db/lock.ts';
 import { rotateCredentials } from './modules/credentials/credentials.service.ts';
 import { seedDemo } from './modules/demo/demo.seed.ts';
+import { rotateWebhookSecrets } from './modules/webhooks/webhooks.service.ts';
 import { createJobQueue } from './platform/jobs.ts';
 import { createLogger } from './platform/logger.ts';
 import { EncryptionKeysError, loadKeyring } from './platform/secrets.ts';
@@ -118,6 +119,11 @@ async function main(argv: string[]): Promise<void> {
       try {
         const db = await openPreparedDatabase(config, logger);
         const report = await rotateCredentials(db, keyring);
+        const hooks = await rotateWebhookSecrets(db, keyring);
+        report.accounts = Math.max(report.accounts, hooks.accounts);
+        report.records += hooks.records;
+        report.rewrapped += hooks.rewrapped;
+        report.failed.push(...hooks.failed);
         await db.close();
         process.stdout.write(
           `keys rotate: ${report.rewrapped} of ${report.records} stored secrets in ${report.accounts} accounts re-wrapped under key version ${keyring.newest}; ${report.failed.length} failed\n`,

@@ -11,6 +11,7 @@ import { leadsJobs } from './modules/leads/leads.jobs.ts';
 import { messagingJobs } from './modules/messaging/messaging.jobs.ts';
 import { devEmailProvider, devSmsProvider } from './modules/outbox/outbox.service.ts';
 import { teamJobs } from './modules/team/team.jobs.ts';
+import { webhookJobDepsOf, webhookJobs } from './modules/webhooks/webhooks.jobs.ts';
 import type { JobDefinition, JobServices } from './platform/jobs.ts';
 import type { Logger } from './platform/logger.ts';
 import { loadAuthPepper, loadKeyring } from './platform/secrets.ts';
@@ -25,6 +26,7 @@ export const allJobs: JobDefinition[] = [
   ...leadsJobs,
   ...messagingJobs,
   ...billingJobs,
+  ...webhookJobs,
 ];
 
 /** What job handlers need besides the database: the email provider EMAIL_PROVIDER names, … */
@@ -45,6 +47,7 @@ export function jobServices(config: Config, db: Database): JobServices {
     pepper: loadAuthPepper(config).pepper,
     ai: aiDepsOf(config, loadKeyring(config).keyring),
     billing: { stripe: config.stripe },
+    webhooks: webhookJobDepsOf(config, loadKeyring(config).keyring),
   };
 }
 

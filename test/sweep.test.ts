@@ -8,6 +8,7 @@ import { createLogger } from '../src/platform/logger.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 import { signUp } from './http.ts';
 import { billingCases, platformBillingCases, platformPlanCases } from './sweep/billing.ts';
+import { accountExportCases, contactsCases } from './sweep/contacts.ts';
 import { aiRunsCases, credentialsCases } from './sweep/credentials.ts';
 import { creditBundlesCases, creditsCases } from './sweep/credits.ts';
 import { as, type Case, type Ctx, expectNotFound } from './sweep/kit.ts';
@@ -16,6 +17,7 @@ import { notificationsCases } from './sweep/notifications.ts';
 import { presenceCases } from './sweep/presence.ts';
 import { savedRepliesCases } from './sweep/saved-replies.ts';
 import { telephonyCases } from './sweep/telephony.ts';
+import { webhooksCases } from './sweep/webhooks.ts';
 
 /**
  * The cross-tenant sweep, built from the route table: for every route that is not public,
@@ -153,6 +155,9 @@ const CASES: Record<string, Case> = {
   ...billingCases,
   ...platformBillingCases,
   ...platformPlanCases,
+  ...contactsCases,
+  ...accountExportCases,
+  ...webhooksCases,
 };
 
 let db: TestDatabase;

@@ -243,8 +243,13 @@ export async function auditTenancyWith(client: SqlClient): Promise<AuditFinding[
 }
 
 /** The tenant tables, from the catalog (everything in `public` but the global tables). */
-export async function listTenantTables(db: Database): Promise<string[]> {
-  const { rows } = await db.query<{ relname: string }>(
+export function listTenantTables(db: Database): Promise<string[]> {
+  return listTenantTablesWith(db);
+}
+
+/** The same list over any connection, e.g. an open transaction's `client` (the account archive). */
+export async function listTenantTablesWith(client: SqlClient): Promise<string[]> {
+  const { rows } = await client.query<{ relname: string }>(
     `${TENANT_TABLES_CTE} SELECT relname FROM tenant_tables ORDER BY relname`,
     [GLOBAL_TABLES],
   );

@@ -167,6 +167,7 @@ export const auditActions = [
   'credentials.rejected',
   'credits.adjusted',
   'billing.plan_changed',
+  'account.exported',
 ] as const;
 
 /** Append-only security record of one account: who did what, when, from where (hashed). */

@@ -1,15 +1,17 @@
 import { z } from 'zod';
+import { withTenant } from '../../db/tenant.ts';
 import { defineJob } from '../../platform/jobs.ts';
 import { scoreLeadJob } from '../leads/lead-score.jobs.ts';
 import { notifyLeadJob } from '../messaging/messaging.jobs.ts';
+import { emitLeadWebhookEvents } from '../webhooks/webhooks.events.ts';
 import { pruneIntakeRecords } from './intake.prune.ts';
 
 /**
  * What a stored inquiry triggers. Intake queues these in the lead's own transaction (by name,
  * from SQL: see porchlight_enqueue), so an acknowledged lead never misses them. Notify lives in
  * the messaging module and score in the leads module (it writes the lead; the scorers are in
- * modules/scoring); the real work of webhooks arrives with the integrations module, and until
- * then its handler records that it ran.
+ * modules/scoring); the lead webhook job turns the outcome into `lead.created` / `lead.updated`
+ * deliveries (the webhooks module), keyed on the job so a retry queues nothing twice.
  */
 const leadEvent = z.object({
   accountId: z.uuid(),
@@ -20,8 +22,15 @@ const leadEvent = z.object({
 export const leadWebhookJob = defineJob({
   name: 'webhooks.lead_event',
   schema: leadEvent,
-  handler: async ({ leadId, event }, { logger }) => {
-    logger.debug({ leadId, event }, 'lead webhooks pending: no endpoints yet');
+  handler: async ({ accountId, leadId, event }, { db, jobId }) => {
+    await withTenant(db, accountId, (_tx, client) =>
+      emitLeadWebhookEvents(client, {
+        accountId,
+        leadId,
+        events: [event === 'created' ? 'lead.created' : 'lead.updated'],
+        key: jobId,
+      }),
+    );
   },
 });
 

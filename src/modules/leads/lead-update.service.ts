@@ -4,6 +4,7 @@ import type { LeadStatus } from '../../db/schema/index.ts';
 import { isUuid, withTenant } from '../../db/tenant.ts';
 import { type FieldError, invalid } from '../../platform/errors.ts';
 import type { JobQueue } from '../../platform/jobs.ts';
+import { emitLeadWebhookEvents } from '../webhooks/webhooks.events.ts';
 import { scoreLeadJob } from './lead-score.jobs.ts';
 import { type ContactColumns, contactColumns, MASKED_FIELDS } from './leads.fields.ts';
 import { type LifecycleState, transition } from './leads.lifecycle.ts';
@@ -126,6 +127,13 @@ export async function updateLead(
       for (const event of events) {
         await insertLeadEvent(tx, { ...event, accountId, id: crypto.randomUUID(), leadId: lead.id });
       }
+      const statusChanged = updated.status !== from;
+      await emitLeadWebhookEvents(client, {
+        accountId,
+        leadId: lead.id,
+        events: statusChanged ? ['lead.updated', 'lead.status_changed'] : ['lead.updated'],
+        extra: statusChanged ? { previousStatus: from } : {},
+      });
       // New details may change the score: scored again, queued with the change (not for spam).
       if (options.jobs && changed.some((f) => f !== 'lostReason') && updated.status !== 'spam') {
         await options.jobs.enqueue(client, scoreLeadJob, { accountId, leadId: lead.id, event: 'updated' });

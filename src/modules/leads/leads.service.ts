@@ -6,6 +6,7 @@ import { isUuid, withTenant } from '../../db/tenant.ts';
 import { AppError, type FieldError, invalid, notFound } from '../../platform/errors.ts';
 import type { JobQueue } from '../../platform/jobs.ts';
 import { findLeadCalls, findLeadMessages, leadSpeed } from '../messaging/lead-messages.service.ts';
+import { emitLeadWebhookEvents } from '../webhooks/webhooks.events.ts';
 import { PLAN_LIMIT } from './held-leads.repo.ts';
 import { scoreLeadJob } from './lead-score.jobs.ts';
 import { contactColumns } from './leads.fields.ts';
@@ -184,6 +185,8 @@ export async function addLead(
         },
         new Date(),
       );
+      if (created.status !== 'spam')
+        await emitLeadWebhookEvents(client, { accountId, leadId: created.id, events: ['lead.created'] });
       if (jobs && created.status !== 'spam') {
         await jobs.enqueue(client, scoreLeadJob, { accountId, leadId: created.id, event: 'created' });
       }
@@ -230,9 +233,9 @@ export async function addLeadNote(
   if (!isUuid(input.leadId)) throw LEAD_NOT_FOUND();
   const body = input.body.trim();
   if (!body) throw invalid('LEAD_NOTE_EMPTY', [{ path: 'body.body', message: 'is empty' }]);
-  return withTenant(db, accountId, async (tx) => {
+  return withTenant(db, accountId, async (tx, client) => {
     if (!(await getLeadById(tx, accountId, input.leadId))) throw LEAD_NOT_FOUND();
-    return insertLeadEvent(tx, {
+    const note = await insertLeadEvent(tx, {
       accountId,
       id: crypto.randomUUID(),
       leadId: input.leadId,
@@ -240,6 +243,14 @@ export async function addLeadNote(
       payload: { body },
       actorUserId: input.actorUserId,
     });
+    const extra = { noteId: note.id, noteCreatedAt: note.createdAt.toISOString() };
+    await emitLeadWebhookEvents(client, {
+      accountId,
+      leadId: input.leadId,
+      events: ['lead.note_added'],
+      extra,
+    });
+    return note;
   });
 }
 

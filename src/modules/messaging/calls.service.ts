@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import twilio from 'twilio';
 import { withTenant } from '../../db/tenant.ts';
 import { leadTriggeredJobs } from '../intake/intake.jobs.ts';
+import { emitWebhookEvent } from '../webhooks/webhooks.events.ts';
 import { recordMessage } from './messages.repo.ts';
 import { sendMessageJob } from './messaging.jobs.ts';
 import {
@@ -157,6 +158,11 @@ async function missedCall(
       [accountId, callId, status, leadId],
     );
     await leadEvent(client, accountId, leadId, 'missed_call', { callId });
+    await emitWebhookEvent(client, {
+      accountId,
+      event: 'call.missed',
+      data: { callId, leadId, status, url: `/api/v1/leads/${leadId}` },
+    });
     const lead = (await leadFacts(client, accountId, leadId))!;
     const agents = await agentsFor(client, accountId, lead.assigned_user_id);
     const template = await accountTemplate(client, accountId, {

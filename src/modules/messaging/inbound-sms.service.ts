@@ -3,6 +3,7 @@ import twilio from 'twilio';
 import type { SqlClient } from '../../db/client.ts';
 import { withTenant } from '../../db/tenant.ts';
 import { leadTriggeredJobs } from '../intake/intake.jobs.ts';
+import { emitWebhookEvent } from '../webhooks/webhooks.events.ts';
 import { type NewMessage, recordMessage } from './messages.repo.ts';
 import { sendMessageJob } from './messaging.jobs.ts';
 import { alertRecipientsFor, leadFacts, sender, suppressAddress } from './messaging.service.ts';
@@ -90,6 +91,11 @@ export async function receiveSms(deps: TelephonyDeps, accountId: string, sms: In
        VALUES ($1, $2, $3, 'sms', 'inbound', 'reply', $4, $5, $6, 'received', 'twilio', $7, $8)`,
       [accountId, messageId, leadId, sms.to, sms.from, sms.body.slice(0, 5000), sms.messageSid, key],
     );
+    await emitWebhookEvent(client, {
+      accountId,
+      event: 'message.received',
+      data: { messageId, leadId, channel: 'sms', url: leadId ? `/api/v1/leads/${leadId}` : null },
+    });
     if (keyword === 'stop') await suppressAddress(client, accountId, 'sms', sms.from, 'stop');
     if (keyword === 'start') {
       await client.query(
