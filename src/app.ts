@@ -25,6 +25,7 @@ import { registerApiKeyRoutes } from './modules/identity/api-keys.routes.ts';
 import { API_KEY_SCOPES } from './modules/identity/api-keys.schema.ts';
 import { registerAuthRoutes, sessionStarter } from './modules/identity/auth.routes.ts';
 import { createAuthenticator } from './modules/identity/authenticate.ts';
+import { registerImportRoutes } from './modules/imports/imports.routes.ts';
 import { registerIntakeRoutes } from './modules/intake/intake.routes.ts';
 import { registerLeadRoutes } from './modules/leads/leads.routes.ts';
 import { registerEmailWebhookRoutes } from './modules/messaging/email-webhooks.routes.ts';
@@ -192,6 +193,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAccountExportRoutes(app, modules);
   registerWebhookRoutes(app, { ...modules, keyring });
   await registerIntakeRoutes(app, modules);
+  await registerImportRoutes(app, modules);
   await registerSiteRoutes(app, modules);
   await registerUnsubscribeRoutes(app, modules);
   await registerDashboard(app);

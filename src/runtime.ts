@@ -6,6 +6,7 @@ import { migrate } from './db/migrate.ts';
 import { aiDepsOf } from './modules/ai/model-choice.ts';
 import { billingJobs } from './modules/billing/recharge.jobs.ts';
 import { identityJobs } from './modules/identity/identity.jobs.ts';
+import { importsJobs } from './modules/imports/imports.jobs.ts';
 import { intakeJobs } from './modules/intake/intake.jobs.ts';
 import { leadsJobs } from './modules/leads/leads.jobs.ts';
 import { messagingJobs } from './modules/messaging/messaging.jobs.ts';
@@ -23,6 +24,7 @@ export const allJobs: JobDefinition[] = [
   ...identityJobs,
   ...teamJobs,
   ...intakeJobs,
+  ...importsJobs,
   ...leadsJobs,
   ...messagingJobs,
   ...billingJobs,

@@ -11,6 +11,7 @@ import { billingCases, platformBillingCases, platformPlanCases } from './sweep/b
 import { accountExportCases, contactsCases } from './sweep/contacts.ts';
 import { aiRunsCases, credentialsCases } from './sweep/credentials.ts';
 import { creditBundlesCases, creditsCases } from './sweep/credits.ts';
+import { importsCases } from './sweep/imports.ts';
 import { as, type Case, type Ctx, expectNotFound } from './sweep/kit.ts';
 import { blockedIpsCases, leadsCases } from './sweep/leads.ts';
 import { notificationsCases } from './sweep/notifications.ts';
@@ -158,6 +159,7 @@ const CASES: Record<string, Case> = {
   ...contactsCases,
   ...accountExportCases,
   ...webhooksCases,
+  ...importsCases,
 };
 
 let db: TestDatabase;
@@ -267,7 +269,9 @@ describe("cross-tenant sweep with B's API key", () => {
         for (const id of Object.values(objects))
           expect(res.body, `${label} showed A's object`).not.toContain(id);
       } else {
-        expect([401, 403, 404, 409, 422], `${label} answered ${res.statusCode}`).toContain(res.statusCode);
+        expect([401, 403, 404, 409, 415, 422], `${label} answered ${res.statusCode}`).toContain(
+          res.statusCode,
+        );
       }
     }
     expect(await snapshot()).toEqual(before);

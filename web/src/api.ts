@@ -34,6 +34,21 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
         : { 'content-type': 'application/json', accept: 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
+  return answer<T>(res);
+}
+
+/** Sends a file as the request body (a CSV import): the same answers and errors as `api`. */
+export async function upload<T>(path: string, file: Blob, contentType: string): Promise<T> {
+  const res = await fetch(`/api/v1${path}`, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'content-type': contentType, accept: 'application/json' },
+    body: file,
+  });
+  return answer<T>(res);
+}
+
+async function answer<T>(res: Response): Promise<T> {
   if (res.status === 204) return undefined as T;
   const text = await res.text();
   const json = text ? (JSON.parse(text) as Record<string, unknown>) : {};

@@ -94,6 +94,13 @@ const router = createBrowserRouter(
           ),
         },
         {
+          path: 'contacts',
+          ...screen(
+            () => import('./screens/Contacts.tsx'),
+            (m) => m.Contacts,
+          ),
+        },
+        {
           path: 'usage',
           ...screen(
             () => import('./screens/Usage.tsx'),

@@ -54,6 +54,7 @@ export function AppShell() {
           </NavLink>
           <NavLink to="/board">Board</NavLink>
           <NavLink to="/pages">Pages</NavLink>
+          <NavLink to="/contacts">Contacts</NavLink>
           <NavLink to="/usage">Usage</NavLink>
           <NavLink to="/settings">Settings</NavLink>
           <div className="spacer" />

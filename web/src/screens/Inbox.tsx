@@ -86,6 +86,17 @@ export function inboxQuery(params: URLSearchParams) {
   };
 }
 
+/** The export link for the filters in the URL (the export takes the list's filters). */
+function exportFilters(params: URLSearchParams): string {
+  const filters = new URLSearchParams();
+  for (const key of ['status', 'source', 'q']) {
+    const v = params.get(key);
+    if (v) filters.set(key, v);
+  }
+  const text = filters.toString();
+  return text ? `?${text}` : '';
+}
+
 /** The leads inbox: newest first, filters and search in the URL, live arrivals. */
 export function Inbox() {
   const [params, setParams] = useSearchParams();
@@ -134,6 +145,12 @@ export function Inbox() {
     <div className="inbox">
       <div className="row inbox-head">
         <h1>Inbox</h1>
+        <div className="row inbox-tools">
+          <Link to="/settings?section=data">Import</Link>
+          <a href={`/api/v1/leads/export${exportFilters(params)}`} download>
+            Export CSV
+          </a>
+        </div>
         <label className="row chime">
           <input
             type="checkbox"

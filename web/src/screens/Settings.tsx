@@ -4,6 +4,7 @@ import { AccountSection } from './settings-account.tsx';
 import { ApiKeysSection } from './settings-api-keys.tsx';
 import { BrandingSection } from './settings-branding.tsx';
 import { CredentialsSection } from './settings-credentials.tsx';
+import { DataSection } from './settings-data.tsx';
 import { DomainsSection } from './settings-domains.tsx';
 import { NotificationsSection } from './settings-notifications.tsx';
 import { PhoneSection } from './settings-phone.tsx';
@@ -11,6 +12,7 @@ import { PhoneNumbersSection } from './settings-phone-numbers.tsx';
 import { TeamSection } from './settings-team.tsx';
 import { TemplatesSection } from './settings-templates.tsx';
 import { TestimonialsSection } from './settings-testimonials.tsx';
+import { WebhooksSection } from './settings-webhooks.tsx';
 import './settings.css';
 
 type SectionDef = { id: string; title: string; intro: string; Body: ComponentType };
@@ -57,6 +59,18 @@ const SECTIONS: SectionDef[] = [
     title: 'API keys',
     intro: 'Keys let your own programs and integrations use the Porchlight API for this account.',
     Body: ApiKeysSection,
+  },
+  {
+    id: 'webhooks',
+    title: 'Webhooks',
+    intro: 'Porchlight posts each new lead and change to your own systems the moment it happens, signed.',
+    Body: WebhooksSection,
+  },
+  {
+    id: 'data',
+    title: 'Import and export',
+    intro: 'Bring leads and contacts in from another CRM or a spreadsheet, and take everything out.',
+    Body: DataSection,
   },
   {
     id: 'provider-keys',
