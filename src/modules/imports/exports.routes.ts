@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ModuleDeps } from '../../platform/module.ts';
-import { requireScope } from '../identity/api-keys.service.ts';
 import { exportContacts, exportFileName, exportLeads } from './export.service.ts';
 import { csvResponse, leadExportQuery } from './imports.schema.ts';
 
@@ -26,7 +25,6 @@ export function registerExportRoutes(app: FastifyInstance, deps: Pick<ModuleDeps
       },
     },
     async (request, reply) => {
-      requireScope(request, 'leads:read');
       const stream = exportLeads(deps.db, request.auth!.accountId, request.query);
       return reply
         .type(CSV)
@@ -47,7 +45,6 @@ export function registerExportRoutes(app: FastifyInstance, deps: Pick<ModuleDeps
       },
     },
     async (request, reply) => {
-      requireScope(request, 'contacts:read');
       const stream = exportContacts(deps.db, request.auth!.accountId);
       return reply
         .type(CSV)

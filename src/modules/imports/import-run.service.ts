@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { Database, SqlClient } from '../../db/client.ts';
 import type { LeadStatus } from '../../db/schema/index.ts';
 import { withTenant } from '../../db/tenant.ts';
+import type { FieldError } from '../../platform/errors.ts';
 import { NEW_LEAD_LIFECYCLE, transition } from '../leads/leads.lifecycle.ts';
 import type { ImportPreset } from './csv-presets.ts';
 import { type PlannedRow, planBatch } from './import-merge.ts';
@@ -186,15 +187,23 @@ function matchKeys(rows: PlannedRow[]) {
   return { emails: [...emails], phones: [...phones] };
 }
 
+/** Each staged row read as values to plan with, or its errors. */
+function readRows<V>(
+  rows: Pending[],
+  read: (data: Record<string, string>) => { ok: true; value: V } | { ok: false; errors: FieldError[] },
+): PlannedRow[] {
+  return rows.map((r) => {
+    const result = read(r.data);
+    return result.ok
+      ? { rowNumber: r.row_number, values: result.value as PlannedRow['values'], errors: null }
+      : { rowNumber: r.row_number, values: null, errors: result.errors };
+  });
+}
+
 async function runLeadBatch(client: SqlClient, current: ImportRow, rows: Pending[], context: Context) {
   const accountId = current.accountId;
   const ctx = rowContext(current, context);
-  const read: PlannedRow[] = rows.map((r) => {
-    const result = readLeadRow(r.data, ctx);
-    return result.ok
-      ? { rowNumber: r.row_number, values: result.value, errors: null }
-      : { rowNumber: r.row_number, values: null, errors: result.errors };
-  });
+  const read = readRows(rows, (data) => readLeadRow(data, ctx));
   // A page id that is not one of this account's pages (a file from another account) is kept in details.
   const pageIds = [...new Set(read.map((r) => (r.values as LeadValues | null)?.pageId).filter(Boolean))];
   const pages = await findPageIds(client, accountId, pageIds as string[]);
@@ -275,12 +284,7 @@ function actorOf(current: ImportRow, context: Context): string | null {
 async function runContactBatch(client: SqlClient, current: ImportRow, rows: Pending[], context: Context) {
   const accountId = current.accountId;
   const ctx = rowContext(current, context);
-  const read: PlannedRow[] = rows.map((r) => {
-    const result = readContactRow(r.data, ctx);
-    return result.ok
-      ? { rowNumber: r.row_number, values: result.value, errors: null }
-      : { rowNumber: r.row_number, values: null, errors: result.errors };
-  });
+  const read = readRows(rows, (data) => readContactRow(data, ctx));
   const { emails, phones } = matchKeys(read);
   const existing = await findMatches(client, 'contacts', accountId, CONTACT_FILL, emails, phones);
   const plan = planBatch({

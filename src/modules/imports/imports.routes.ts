@@ -7,7 +7,6 @@ import type { ImportKind } from '../../db/schema/index.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { ModuleDeps } from '../../platform/module.ts';
 import type { ApiKeyScope } from '../identity/api-keys.schema.ts';
-import { requireScope } from '../identity/api-keys.service.ts';
 import { registerExportRoutes } from './exports.routes.ts';
 import {
   csvBody,
@@ -67,7 +66,6 @@ export async function registerImportRoutes(app: FastifyInstance, deps: ModuleDep
           },
         },
         async (request, reply) => {
-          requireScope(request, writeScope);
           const auth = request.auth!;
           const created = await receiveImport(deps, {
             accountId: auth.accountId,
@@ -100,7 +98,6 @@ export async function registerImportRoutes(app: FastifyInstance, deps: ModuleDep
       },
     },
     async (request) => {
-      requireScope(request, 'leads:read');
       return listImports(deps.db, request.auth!.accountId, request.query);
     },
   );
@@ -116,7 +113,6 @@ export async function registerImportRoutes(app: FastifyInstance, deps: ModuleDep
       },
     },
     async (request) => {
-      requireScope(request, 'leads:read');
       return getImportReport(deps.db, request.auth!.accountId, request.params.id);
     },
   );
@@ -133,7 +129,6 @@ export async function registerImportRoutes(app: FastifyInstance, deps: ModuleDep
       },
     },
     async (request) => {
-      requireScope(request, 'leads:write');
       return undoImport(deps.db, request.auth!.accountId, request.params.id);
     },
   );

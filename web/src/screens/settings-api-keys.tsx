@@ -4,10 +4,10 @@ import { del, get, post } from '../api.ts';
 import { useToast } from '../components/toast.tsx';
 import {
   AdminOnly,
+  ChoiceList,
   ConfirmButton,
   CopyField,
   Field,
-  FieldError,
   LoadFailed,
   Loading,
   useFormErrors,
@@ -103,9 +103,6 @@ function CreateKeyForm({ onCreated, focusName }: { onCreated: (k: CreatedKey) =>
     form.clear();
     if (name.trim() && scopes.length > 0) create.mutate();
   }
-  const toggle = (scope: string, on: boolean) =>
-    setScopes((s) => (on ? [...s, scope] : s.filter((x) => x !== scope)));
-  const scopeError = form.message('scopes');
   return (
     <form onSubmit={submit} className="settings-card settings-form" aria-labelledby={headingId} noValidate>
       <h3 id={headingId}>Create a key</h3>
@@ -126,25 +123,13 @@ function CreateKeyForm({ onCreated, focusName }: { onCreated: (k: CreatedKey) =>
           />
         )}
       </Field>
-      <fieldset
-        className="settings-scopes"
-        aria-describedby={scopeError || scopes.length === 0 ? `${headingId}-scopes-err` : undefined}
-      >
-        <legend>What it may do</legend>
-        {SCOPES.map(({ scope, what }) => (
-          <label key={scope} className="settings-inline">
-            <input
-              type="checkbox"
-              checked={scopes.includes(scope)}
-              onChange={(e) => toggle(scope, e.target.checked)}
-            />
-            <code>{scope}</code> <span className="settings-hint">{what}</span>
-          </label>
-        ))}
-      </fieldset>
-      <FieldError
-        id={`${headingId}-scopes-err`}
-        message={scopeError ?? (scopes.length === 0 ? 'Choose at least one.' : undefined)}
+      <ChoiceList
+        legend="What it may do"
+        idBase={`${headingId}-scopes`}
+        choices={SCOPES.map(({ scope, what }) => ({ value: scope, what }))}
+        chosen={scopes}
+        onChange={setScopes}
+        error={form.message('scopes')}
       />
       <div className="settings-actions">
         <button

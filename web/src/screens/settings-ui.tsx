@@ -269,3 +269,40 @@ export const humanize = (code: string) => {
   const s = code.replaceAll('_', ' ');
   return s.charAt(0).toUpperCase() + s.slice(1);
 };
+
+/**
+ * A set of named choices as checkboxes (a key's scopes, a webhook's events), each with what it
+ * means, and the set's error ("Choose at least one." when none is ticked).
+ */
+export function ChoiceList(props: {
+  legend: string;
+  idBase: string;
+  choices: { value: string; what: string }[];
+  chosen: string[];
+  onChange: (chosen: string[]) => void;
+  error: string | undefined;
+}) {
+  const { legend, idBase, choices, chosen, onChange } = props;
+  const message = props.error ?? (chosen.length === 0 ? 'Choose at least one.' : undefined);
+  const errorId = `${idBase}-err`;
+  return (
+    <>
+      <fieldset className="settings-scopes" aria-describedby={message ? errorId : undefined}>
+        <legend>{legend}</legend>
+        {choices.map(({ value, what }) => (
+          <label key={value} className="settings-inline">
+            <input
+              type="checkbox"
+              checked={chosen.includes(value)}
+              onChange={(e) =>
+                onChange(e.target.checked ? [...chosen, value] : chosen.filter((x) => x !== value))
+              }
+            />
+            <code>{value}</code> <span className="settings-hint">{what}</span>
+          </label>
+        ))}
+      </fieldset>
+      <FieldError id={errorId} message={message} />
+    </>
+  );
+}

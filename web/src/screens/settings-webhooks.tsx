@@ -4,10 +4,10 @@ import { del, get, patch, post } from '../api.ts';
 import { useToast } from '../components/toast.tsx';
 import {
   AdminOnly,
+  ChoiceList,
   ConfirmButton,
   CopyField,
   Field,
-  FieldError,
   LoadFailed,
   Loading,
   useFormErrors,
@@ -120,9 +120,6 @@ function CreateWebhookForm({ onCreated }: { onCreated: (w: WithSecret) => void }
     form.clear();
     if (url.trim() && events.length > 0) create.mutate();
   }
-  const toggle = (event: string, on: boolean) =>
-    setEvents((s) => (on ? [...s, event] : s.filter((x) => x !== event)));
-  const eventsError = form.message('events');
   return (
     <form onSubmit={submit} className="settings-card settings-form" aria-labelledby={headingId} noValidate>
       <h3 id={headingId}>Add an endpoint</h3>
@@ -154,25 +151,13 @@ function CreateWebhookForm({ onCreated }: { onCreated: (w: WithSecret) => void }
           />
         )}
       </Field>
-      <fieldset
-        className="settings-scopes"
-        aria-describedby={eventsError || events.length === 0 ? `${headingId}-events-err` : undefined}
-      >
-        <legend>Send it when</legend>
-        {EVENTS.map(({ event, what }) => (
-          <label key={event} className="settings-inline">
-            <input
-              type="checkbox"
-              checked={events.includes(event)}
-              onChange={(e) => toggle(event, e.target.checked)}
-            />
-            <code>{event}</code> <span className="settings-hint">{what}</span>
-          </label>
-        ))}
-      </fieldset>
-      <FieldError
-        id={`${headingId}-events-err`}
-        message={eventsError ?? (events.length === 0 ? 'Choose at least one.' : undefined)}
+      <ChoiceList
+        legend="Send it when"
+        idBase={`${headingId}-events`}
+        choices={EVENTS.map(({ event, what }) => ({ value: event, what }))}
+        chosen={events}
+        onChange={setEvents}
+        error={form.message('events')}
       />
       <div className="settings-actions">
         <button
