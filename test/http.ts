@@ -3,6 +3,9 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll } from 'vitest';
 import { type AppDeps, buildApp } from '../src/app.ts';
 import { type Config, testConfig } from '../src/config.ts';
+import type { Database } from '../src/db/client.ts';
+import { withTenant } from '../src/db/tenant.ts';
+import { insertMembership } from '../src/modules/accounts/accounts.repo.ts';
 import { createJobQueue, type JobQueue } from '../src/platform/jobs.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { allJobs, jobServices } from '../src/runtime.ts';
@@ -48,6 +51,28 @@ export async function signUp(app: FastifyInstance, label = 'test'): Promise<Sign
   if (res.statusCode !== 201) throw new Error(`sign-up answered ${res.statusCode}: ${res.body}`);
   const body = res.json();
   return { cookie: cookieOf(res)!, userId: body.user.id, accountId: body.account.id, email, password };
+}
+
+/**
+ * Someone new joins `owner`'s account with `role` and makes it their active account: what
+ * accepting an invitation does, written directly (the invitation flow has its own tests).
+ */
+export async function joinAccount(
+  app: FastifyInstance,
+  db: Database,
+  owner: SignedUp,
+  role: 'admin' | 'member',
+): Promise<SignedUp> {
+  const other = await signUp(app, `joins-as-${role}`);
+  await withTenant(db, owner.accountId, (tx) =>
+    insertMembership(tx, { accountId: owner.accountId, userId: other.userId, role }),
+  );
+  const switched = await asSession(app, other.cookie)('PUT', '/api/v1/session', {
+    accountId: owner.accountId,
+  });
+  if (switched.statusCode !== 200)
+    throw new Error(`switching answered ${switched.statusCode}: ${switched.body}`);
+  return { ...other, cookie: cookieOf(switched)!, accountId: owner.accountId };
 }
 
 /**

@@ -93,6 +93,8 @@ export const webhookDeliveries = pgTable(
     }).onDelete('cascade'),
     unique('webhook_deliveries_message_key').on(t.accountId, t.webhookId, t.messageId),
     index('webhook_deliveries_webhook_idx').on(t.accountId, t.webhookId, t.createdAt.desc().nullsFirst()),
+    // The hourly sweep's look for deliveries whose job went missing (webhooks.sweep).
+    index('webhook_deliveries_due_idx').on(t.accountId, t.nextAttemptAt).where(sql`status = 'pending'`),
     check('webhook_deliveries_status_check', sql.raw(`status in (${sqlList(webhookDeliveryStatuses)})`)),
   ],
 );

@@ -2,7 +2,9 @@ import crypto from 'node:crypto';
 import type { Database, SqlClient } from '../../db/client.ts';
 import type { LeadStatus } from '../../db/schema/index.ts';
 import { withTenant } from '../../db/tenant.ts';
+import { forEachAccount } from '../../platform/account-sweep.ts';
 import type { FieldError } from '../../platform/errors.ts';
+import type { Logger } from '../../platform/logger.ts';
 import { NEW_LEAD_LIFECYCLE, transition } from '../leads/leads.lifecycle.ts';
 import type { ImportPreset } from './csv-presets.ts';
 import { type PlannedRow, planBatch } from './import-merge.ts';
@@ -16,6 +18,7 @@ import {
 import {
   addImportProgress,
   type ColumnMap,
+  deleteAbandonedImports,
   fillPeople,
   findMatches,
   findPageIds,
@@ -182,6 +185,32 @@ function statisticsKeeper(db: Database, tables: string[]) {
       added = 0;
     },
   };
+}
+
+/** An upload still `receiving` after this long was cut off with its process (a 200 MB file takes minutes). */
+export const ABANDONED_AFTER_MS = 2 * 3_600_000;
+
+/**
+ * The hourly sweep (the `imports.sweep` job): an upload's process that died mid-file leaves its
+ * import `receiving` with the rows staged so far; a failed upload deletes them at once, and so
+ * does this, two hours on. The file was never accepted (no 2xx), so nothing was promised.
+ */
+export async function deleteAbandonedUploads(
+  db: Database,
+  options: { now: Date; logger: Logger },
+): Promise<{ accounts: number; deleted: number }> {
+  const before = new Date(options.now.getTime() - ABANDONED_AFTER_MS);
+  let deleted = 0;
+  const { accounts } = await forEachAccount(
+    db,
+    { reason: 'imports: the sweep for uploads cut off', logger: options.logger },
+    async (accountId) => {
+      deleted += await withTenant(db, accountId, (_tx, client) =>
+        deleteAbandonedImports(client, accountId, before),
+      );
+    },
+  );
+  return { accounts, deleted };
 }
 
 /** Marks an import the job gave up on (its last attempt failed). */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineJob, type JobDefinition } from '../../platform/jobs.ts';
-import { failImport, runImport } from './import-run.service.ts';
+import { deleteAbandonedUploads, failImport, runImport } from './import-run.service.ts';
 
 const RETRY_LIMIT = 5;
 
@@ -28,4 +28,17 @@ export const runImportJob = defineJob({
   },
 });
 
-export const importsJobs: JobDefinition[] = [runImportJob];
+/** Hourly (at :37): deletes uploads cut off mid-file two hours ago (import-run.service.ts). */
+export const sweepImportsJob = defineJob({
+  name: 'imports.sweep',
+  schema: z.object({}),
+  cron: '37 * * * *',
+  retry: { limit: 2 },
+  expireSeconds: 30 * 60,
+  handler: async (_payload, { db, logger }) => {
+    const totals = await deleteAbandonedUploads(db, { now: new Date(), logger });
+    logger.info(totals, 'abandoned uploads swept');
+  },
+});
+
+export const importsJobs: JobDefinition[] = [runImportJob, sweepImportsJob];

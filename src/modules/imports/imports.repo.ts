@@ -49,6 +49,19 @@ export async function deleteImport(tx: Tx, accountId: string, id: string): Promi
   await tx.delete(imports).where(and(eq(imports.accountId, accountId), eq(imports.id, id)));
 }
 
+/** Deletes the account's imports still `receiving` since before `before` (their rows go with them). */
+export async function deleteAbandonedImports(
+  client: SqlClient,
+  accountId: string,
+  before: Date,
+): Promise<number> {
+  const { rows } = await client.query(
+    `DELETE FROM imports WHERE account_id = $1 AND status = 'receiving' AND created_at < $2 RETURNING id`,
+    [accountId, before],
+  );
+  return rows.length;
+}
+
 export async function updateImport(
   tx: Tx,
   accountId: string,

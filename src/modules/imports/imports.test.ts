@@ -1,14 +1,20 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   asSession,
+  joinAccount,
   SESSION_COOKIE,
   type SignedUp,
   signUp,
   TEST_ORIGIN,
   useTestApp,
 } from '../../../test/http.ts';
+import { withTenant } from '../../db/tenant.ts';
+import { createLogger } from '../../platform/logger.ts';
+import { allJobs } from '../../runtime.ts';
+import { deleteAbandonedUploads } from './import-run.service.ts';
 
 const t = useTestApp({ withJobs: true });
 const call = (p: SignedUp) => asSession(t.app, p.cookie);
@@ -334,6 +340,20 @@ describe('merging into existing leads, and undo', () => {
     expect((await call(p)('GET', '/api/v1/imports/not-a-uuid')).statusCode).toBe(404);
   });
 
+  it('undo is for owners and admins: a member sees the import but is refused with 403', async () => {
+    const owner = await signUp(t.app, 'imp-undo-member');
+    const report = (await upload(owner, 'leads', 'Name,Email\nKept Lead,kept@example.com\n')).json();
+    const member = await joinAccount(t.app, t.db, owner, 'member');
+    expect((await call(member)('GET', `/api/v1/imports/${report.id}`)).json()).toMatchObject({ imported: 1 });
+    const refused = await call(member)('POST', `/api/v1/imports/${report.id}/undo`);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect((await leadsOf(owner)).map((l) => l.email)).toEqual(['kept@example.com']);
+    const admin = await joinAccount(t.app, t.db, owner, 'admin');
+    expect((await call(admin)('POST', `/api/v1/imports/${report.id}/undo`)).statusCode).toBe(200);
+    expect(await leadsOf(owner)).toEqual([]);
+  });
+
   it('merges rows of a later import into leads of an earlier one', async () => {
     const p = await signUp(t.app, 'imp-twice');
     await upload(p, 'leads', 'Name,Email\nFirst Time,twice@example.com\n');
@@ -388,5 +408,42 @@ describe('lead export', () => {
     const won = await call(p)('GET', '/api/v1/leads/export?status=won');
     expect(won.body.trim().split('\r\n')).toHaveLength(2);
     expect(won.body).toContain('Won Lead');
+  });
+});
+
+describe('uploads cut off mid-file', () => {
+  it('are deleted with their staged rows by the hourly sweep two hours on; other imports stay', async () => {
+    const p = await signUp(t.app, 'imp-sweep');
+    const kept = (await upload(p, 'leads', 'Name,Email\nDone Lead,done@example.com\n')).json();
+    const now = new Date();
+    const staged = (status: string, hoursAgo: number) =>
+      withTenant(t.db, p.accountId, async (_tx, client) => {
+        const id = crypto.randomUUID();
+        await client.query(
+          `INSERT INTO imports (account_id, id, kind, status, created_at) VALUES ($1, $2, 'leads', $3, $4)`,
+          [p.accountId, id, status, new Date(now.getTime() - hoursAgo * 3_600_000)],
+        );
+        await client.query(
+          `INSERT INTO import_rows (account_id, import_id, row_number, data) VALUES ($1, $2, 2, '{"Name":"x"}')`,
+          [p.accountId, id],
+        );
+        return id;
+      });
+    const cutOff = await staged('receiving', 3);
+    const uploading = await staged('receiving', 1);
+    const totals = await deleteAbandonedUploads(t.db, { now, logger: createLogger('silent') });
+    expect(totals.deleted).toBeGreaterThanOrEqual(1);
+    const left = await withTenant(t.db, p.accountId, async (_tx, client) => {
+      const { rows } = await client.query<{ id: string; rows: number }>(
+        `SELECT i.id, (SELECT count(*)::int FROM import_rows r WHERE r.account_id = i.account_id AND r.import_id = i.id) AS rows
+           FROM imports i WHERE i.account_id = $1`,
+        [p.accountId],
+      );
+      return rows;
+    });
+    expect(left.map((r) => r.id).sort()).toEqual([kept.id, uploading].sort());
+    expect(left.find((r) => r.id === cutOff)).toBeUndefined();
+    expect((await call(p)('GET', `/api/v1/imports/${cutOff}`)).statusCode).toBe(404);
+    expect(allJobs.find((j) => j.name === 'imports.sweep')?.cron).toBe('37 * * * *');
   });
 });

@@ -1,6 +1,6 @@
-import { and, asc, count, eq, gt, gte, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
-import { accounts, leads } from '../../db/schema/index.ts';
+import { leads } from '../../db/schema/index.ts';
 
 /** The only hold that releasing undoes: over the plan's monthly limit. */
 export const PLAN_LIMIT = 'plan_limit';
@@ -40,15 +40,4 @@ export async function countHeldLeads(tx: Tx, accountId: string): Promise<number>
     .from(leads)
     .where(and(eq(leads.accountId, accountId), eq(leads.isHeld, true)));
   return Number(row?.n ?? 0);
-}
-
-/** A page of account ids after `afterId` (the global accounts table: the system path). */
-export async function findAccountIdsAfter(tx: Tx, afterId: string | null, limit: number) {
-  const rows = await tx
-    .select({ id: accounts.id })
-    .from(accounts)
-    .where(afterId ? gt(accounts.id, afterId) : undefined)
-    .orderBy(asc(accounts.id))
-    .limit(limit);
-  return rows.map((r) => r.id);
 }

@@ -1,15 +1,10 @@
 import crypto from 'node:crypto';
 import type { Database } from '../../db/client.ts';
-import { withSystem, withTenant } from '../../db/tenant.ts';
+import { withTenant } from '../../db/tenant.ts';
+import { forEachAccount } from '../../platform/account-sweep.ts';
 import { pruneIdempotencyKeys } from '../../platform/idempotency.ts';
 import type { Logger } from '../../platform/logger.ts';
-import {
-  countHeldLeads,
-  findAccountIdsAfter,
-  lockHeldLeads,
-  markLeadsReleased,
-  PLAN_LIMIT,
-} from './held-leads.repo.ts';
+import { countHeldLeads, lockHeldLeads, markLeadsReleased, PLAN_LIMIT } from './held-leads.repo.ts';
 import { getAccountPlan, getUsageCounter, insertLeadEvent } from './leads.repo.ts';
 import { periodMonthOf } from './leads.service.ts';
 
@@ -66,41 +61,24 @@ export function countHeld(db: Database, accountId: string): Promise<number> {
   return withTenant(db, accountId, (tx) => countHeldLeads(tx, accountId));
 }
 
-const ACCOUNTS_PER_BATCH = 200;
-
 /**
- * The daily leads maintenance, over every account: releases held leads the plan now allows
- * and prunes Idempotency-Keys older than 24 h. Tenant rows are invisible on the system path, so
- * the account ids come from the global accounts table and each account's work runs in its own
- * tenant transaction. One account's failure does not stop the others; the run fails at the
- * end (and is retried: every step is idempotent).
+ * The daily leads maintenance, over every account (forEachAccount): releases held leads the
+ * plan now allows and prunes Idempotency-Keys older than 24 h. Every step is idempotent.
  */
 export async function runDailyLeadMaintenance(
   db: Database,
   options: { now: Date; logger: Logger },
 ): Promise<{ accounts: number; released: number; prunedKeys: number; failed: number }> {
-  const totals = { accounts: 0, released: 0, prunedKeys: 0, failed: 0 };
-  let after: string | null = null;
-  for (;;) {
-    const cursor: string | null = after;
-    const ids: string[] = await withSystem(db, 'leads: accounts for the daily release and prune', (tx) =>
-      findAccountIdsAfter(tx, cursor, ACCOUNTS_PER_BATCH),
-    );
-    for (const accountId of ids) {
-      totals.accounts++;
-      try {
-        if ((await countHeld(db, accountId)) > 0) {
-          totals.released += await releaseHeldLeads(db, accountId, options.now);
-        }
-        totals.prunedKeys += await pruneIdempotencyKeys(db, accountId);
-      } catch (error) {
-        totals.failed++;
-        options.logger.error({ err: error, accountId }, 'daily leads maintenance failed for an account');
-      }
-    }
-    if (ids.length < ACCOUNTS_PER_BATCH) break;
-    after = ids[ids.length - 1]!;
-  }
-  if (totals.failed > 0) throw new Error(`daily leads maintenance failed for ${totals.failed} account(s)`);
-  return totals;
+  let released = 0;
+  let prunedKeys = 0;
+  const sweep = await forEachAccount(
+    db,
+    { reason: 'leads: the daily release and prune', logger: options.logger },
+    async (accountId) => {
+      if ((await countHeld(db, accountId)) > 0)
+        released += await releaseHeldLeads(db, accountId, options.now);
+      prunedKeys += await pruneIdempotencyKeys(db, accountId);
+    },
+  );
+  return { ...sweep, released, prunedKeys };
 }

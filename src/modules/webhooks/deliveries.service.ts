@@ -1,7 +1,9 @@
 import type { Database, SqlClient } from '../../db/client.ts';
 import { isUuid, withTenant } from '../../db/tenant.ts';
+import { forEachAccount } from '../../platform/account-sweep.ts';
 import { decodeTimeCursor, encodeTimeCursor } from '../../platform/cursor.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
+import type { Logger } from '../../platform/logger.ts';
 import type { EmailProvider } from '../../providers/email/email.ts';
 import { enqueueDelivery, queueDelivery } from './webhooks.events.ts';
 import {
@@ -9,6 +11,7 @@ import {
   findAdminEmails,
   findAttempts,
   findDeliveries,
+  findOverdueDeliveryIds,
   getDeliveryRow,
   getWebhookRow,
   updateDeliveryRow,
@@ -137,6 +140,35 @@ export async function retryDelivery(
     await enqueueDelivery(client, accountId, delivery.id);
     return deliveryView(client, accountId, delivery.id);
   });
+}
+
+/** How late a pending delivery's attempt must be before the sweep gives it a new job. */
+export const OVERDUE_AFTER_MS = 10 * 60_000;
+const SWEEP_PER_ACCOUNT = 1000;
+
+/**
+ * The hourly sweep (the `webhooks.sweep` job): a pending delivery whose next attempt is more than
+ * ten minutes late has lost its job — a process that died holding its claim, a job that ran early
+ * on a skewed clock and was skipped as not due, a queue restored from an older backup — and gets
+ * a new one. A job too many is harmless: an attempt is claimed under the delivery's row lock.
+ */
+export async function requeueOverdueDeliveries(
+  db: Database,
+  options: { now: Date; logger: Logger },
+): Promise<{ accounts: number; requeued: number }> {
+  const before = new Date(options.now.getTime() - OVERDUE_AFTER_MS);
+  let requeued = 0;
+  const { accounts } = await forEachAccount(
+    db,
+    { reason: 'webhooks: the sweep for deliveries that lost their job', logger: options.logger },
+    (accountId) =>
+      withTenant(db, accountId, async (_tx, client) => {
+        const ids = await findOverdueDeliveryIds(client, accountId, before, SWEEP_PER_ACCOUNT);
+        for (const id of ids) await enqueueDelivery(client, accountId, id);
+        requeued += ids.length;
+      }),
+  );
+  return { accounts, requeued };
 }
 
 /**

@@ -20,7 +20,12 @@ import {
 } from '../../platform/ssrf.ts';
 import { allJobs } from '../../runtime.ts';
 import { devEmailProvider, listOutbox } from '../outbox/outbox.service.ts';
-import { listDeliveries, notifyWebhookDisabled, sendTestEvent } from './deliveries.service.ts';
+import {
+  listDeliveries,
+  notifyWebhookDisabled,
+  requeueOverdueDeliveries,
+  sendTestEvent,
+} from './deliveries.service.ts';
 import {
   type AttemptOutcome,
   attemptDelivery,
@@ -434,5 +439,56 @@ describe('porchlight keys rotate', () => {
     expect(secrets).toHaveLength(2);
     expect(secrets[1]).toBe(hook.secret);
     expect((await rotateWebhookSecrets(db, newer)).rewrapped).toBe(0);
+  });
+});
+
+describe('the hourly sweep', () => {
+  const jobsFor = async (deliveryId: string) =>
+    (
+      await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'webhooks.deliver' AND data->>'deliveryId' = $1`,
+        [deliveryId],
+      )
+    ).rows[0]!.n;
+  const setDue = (accountId: string, deliveryId: string, at: Date, status = 'pending') =>
+    withTenant(db, accountId, (_tx, client) =>
+      client.query(
+        'UPDATE webhook_deliveries SET next_attempt_at = $3, status = $4 WHERE account_id = $1 AND id = $2',
+        [accountId, deliveryId, at, status],
+      ),
+    );
+
+  it('gives a pending delivery more than ten minutes late a new job, and leaves the rest alone', async () => {
+    const { accountId, hook } = await setup();
+    const deps = { db, keyring, policy: open };
+    const lost = await sendTestEvent(deps, accountId, hook.id);
+    const recent = await sendTestEvent(deps, accountId, hook.id);
+    const done = await sendTestEvent(deps, accountId, hook.id);
+    const now = new Date();
+    // The lost one's job ran early on a skewed clock: skipped as not due, nothing attempted.
+    await setDue(accountId, lost.id, new Date(now.getTime() + 60_000));
+    const { http, sent } = scripted({ now }, [{ status: 204 }]);
+    expect(await rig(accountId, http, { now }).attempt(lost.id)).toEqual({
+      kind: 'skipped',
+      reason: 'not_due',
+    });
+    expect(sent).toHaveLength(0);
+    await setDue(accountId, lost.id, new Date(now.getTime() - 11 * 60_000));
+    await setDue(accountId, recent.id, new Date(now.getTime() - 60_000));
+    await setDue(accountId, done.id, new Date(now.getTime() - 60 * 60_000), 'succeeded');
+    const before = await Promise.all([lost.id, recent.id, done.id].map(jobsFor));
+
+    const totals = await requeueOverdueDeliveries(db, { now, logger: createLogger('silent') });
+    expect(totals.requeued).toBeGreaterThanOrEqual(1);
+    const after = await Promise.all([lost.id, recent.id, done.id].map(jobsFor));
+    expect(after.map((n, i) => n - before[i]!)).toEqual([1, 0, 0]);
+    // The new job's attempt goes through.
+    const outcome = await rig(accountId, http, { now }).attempt(lost.id);
+    expect(outcome).toMatchObject({ kind: 'attempted' });
+    expect(sent).toHaveLength(1);
+  });
+
+  it('runs every hour', () => {
+    expect(allJobs.find((j) => j.name === 'webhooks.sweep')?.cron).toBe('11 * * * *');
   });
 });

@@ -3,7 +3,7 @@ import type { Config } from '../../config.ts';
 import { defineJob, type JobDefinition } from '../../platform/jobs.ts';
 import type { Keyring } from '../../platform/secrets.ts';
 import { createSafeHttpClient, type DestinationPolicy, type HttpClient } from '../../platform/ssrf.ts';
-import { notifyWebhookDisabled } from './deliveries.service.ts';
+import { notifyWebhookDisabled, requeueOverdueDeliveries } from './deliveries.service.ts';
 import { attemptDelivery } from './delivery.ts';
 import { DELIVER_JOB_NAME } from './webhooks.events.ts';
 
@@ -72,4 +72,17 @@ export const notifyWebhookDisabledJob = defineJob({
   },
 });
 
-export const webhookJobs = [deliverWebhookJob, notifyWebhookDisabledJob];
+/** Hourly (at :11): pending deliveries more than ten minutes late get a new job (deliveries.service.ts). */
+export const sweepWebhookDeliveriesJob = defineJob({
+  name: 'webhooks.sweep',
+  schema: z.object({}),
+  cron: '11 * * * *',
+  retry: { limit: 2 },
+  expireSeconds: 30 * 60,
+  handler: async (_payload, { db, logger }) => {
+    const totals = await requeueOverdueDeliveries(db, { now: new Date(), logger });
+    logger.info(totals, 'webhook deliveries swept');
+  },
+});
+
+export const webhookJobs = [deliverWebhookJob, notifyWebhookDisabledJob, sweepWebhookDeliveriesJob];

@@ -211,6 +211,22 @@ export async function getDeliveryRow(
   return rows[0];
 }
 
+/** Pending deliveries whose next attempt was due before `before`, the latest first served last. */
+export async function findOverdueDeliveryIds(
+  client: SqlClient,
+  accountId: string,
+  before: Date,
+  limit: number,
+): Promise<string[]> {
+  const { rows } = await client.query<{ id: string }>(
+    `SELECT id FROM webhook_deliveries
+      WHERE account_id = $1 AND status = 'pending' AND next_attempt_at < $2
+      ORDER BY next_attempt_at LIMIT $3`,
+    [accountId, before, limit],
+  );
+  return rows.map((r) => r.id);
+}
+
 export async function findDeliveries(
   client: SqlClient,
   accountId: string,
