@@ -1,4 +1,9 @@
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -46,12 +51,16 @@ export function registerAccountExportRoutes(app: FastifyInstance, deps: ModuleDe
         },
         at,
       );
-      const out = new PassThrough({ highWaterMark: 256 * 1024 });
       reply
         .type('application/zip')
         .header('content-disposition', `attachment; filename="${fileName}"`)
-        .header('cache-control', 'no-store')
-        .send(out);
+        .header('cache-control', 'no-store');
+      // The embedded PGlite has one session: a download as slow as its reader would keep every
+      // other request waiting on the archive's transaction. There the zip is written to a
+      // private temporary file first (seconds), and the file is what the reader waits on.
+      if (deps.db.engine === 'pglite') return reply.send(await archiveFile(deps, auth.accountId, at));
+      const out = new PassThrough({ highWaterMark: 256 * 1024 });
+      reply.send(out);
       try {
         await writeAccountArchive(deps.db, auth.accountId, out, at);
       } catch (error) {
@@ -64,4 +73,22 @@ export function registerAccountExportRoutes(app: FastifyInstance, deps: ModuleDe
       return reply;
     },
   );
+}
+
+/** The archive written whole to a file only this process can read, streamed and then deleted. */
+async function archiveFile(deps: ModuleDeps, accountId: string, at: Date): Promise<fs.ReadStream> {
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'porchlight-archive-'));
+  const file = path.join(dir, 'archive.zip');
+  const remove = () => void fsp.rm(dir, { recursive: true, force: true });
+  try {
+    const sink = fs.createWriteStream(file, { mode: 0o600 });
+    await writeAccountArchive(deps.db, accountId, sink, at);
+    await finished(sink);
+  } catch (error) {
+    remove();
+    throw error;
+  }
+  const stream = fs.createReadStream(file);
+  stream.on('close', remove);
+  return stream;
 }

@@ -149,7 +149,7 @@ async function* single<T>(value: T): AsyncIterable<T> {
  * Writes the account's archive to `out` and ends it; answers the manifest. Throws
  * ArchiveAbortedError when `out` is closed before the end (the transaction is rolled back and
  * its connection freed). While it runs, the transaction stays open: on the embedded PGlite,
- * which has one session, other requests wait for the archive.
+ * which has one session, other requests wait for the archive (the route writes it to a file there).
  */
 export async function writeAccountArchive(
   db: Database,

@@ -1,9 +1,20 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
 import { Writable } from 'node:stream';
 import { strFromU8, unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
+import { testEngine } from '../../../test/db.ts';
 import { makeInvitation } from '../../../test/factories.ts';
-import { asSession, cookieOf, type SignedUp, signUp, useTestApp } from '../../../test/http.ts';
+import {
+  asSession,
+  cookieOf,
+  SESSION_COOKIE,
+  type SignedUp,
+  signUp,
+  useTestApp,
+} from '../../../test/http.ts';
 import { hashPassword } from '../../platform/passwords.ts';
 import { createMember } from '../accounts/accounts.service.ts';
 import { isWithheldColumn } from './account-export.repo.ts';
@@ -235,6 +246,52 @@ describe('account archive', () => {
     // The transaction is gone: the database answers (PGlite has one session).
     expect((await call(owner)('GET', '/api/v1/contacts')).statusCode).toBe(200);
   });
+
+  // PGlite only: on PostgreSQL the download holds one connection of the pool, by design.
+  it.skipIf(testEngine !== 'pglite')(
+    'a download its reader does not take keeps no other request waiting (PGlite), and leaves no file behind',
+    { timeout: 120_000 },
+    async () => {
+      const owner = await signUp(t.app, 'archiveslow');
+      // About 9 MB of zip: more than the stream's and the loopback socket's buffers hold.
+      await t.db.query(
+        `INSERT INTO leads (account_id, id, source, status, full_name)
+       SELECT $1, gen_random_uuid(), 'import', 'new',
+              md5(g::text) || md5(random()::text) || md5(random()::text) || md5(random()::text) ||
+              md5(random()::text) || md5(random()::text) || md5(random()::text) || md5(random()::text)
+       FROM generate_series(1, 40000) g`,
+        [owner.accountId],
+      );
+      const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
+      const get = (url: string) =>
+        new Promise<http.IncomingMessage>((resolve, reject) => {
+          http
+            .get(`${address}${url}`, { headers: { cookie: `${SESSION_COOKIE}=${owner.cookie}` } }, resolve)
+            .on('error', reject);
+        });
+      const before = fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('porchlight-archive-'));
+      // The reader asks and then reads nothing (a stalled browser): the response stays open.
+      const stalled = await get('/api/v1/account/export');
+      expect(stalled.statusCode).toBe(200);
+      stalled.pause();
+      // Meanwhile the app answers: the one session is not held by the download.
+      const other = await Promise.race([
+        get('/api/v1/contacts'),
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error('the app waited on the download')), 10_000),
+        ),
+      ]);
+      expect(other.statusCode).toBe(200);
+      other.resume();
+      stalled.resume();
+      const chunks: Buffer[] = [];
+      for await (const chunk of stalled) chunks.push(chunk as Buffer);
+      expect(Object.keys(unzipSync(new Uint8Array(Buffer.concat(chunks))))).toContain('manifest.json');
+      await new Promise((r) => setTimeout(r, 100));
+      const after = fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('porchlight-archive-'));
+      expect(after).toEqual(before);
+    },
+  );
 
   it('is for owners and admins: a member is refused with 403, and so is an API key without account:read', async () => {
     const owner = await signUp(t.app, 'archiveauth');

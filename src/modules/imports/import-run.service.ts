@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Database, SqlClient } from '../../db/client.ts';
 import type { LeadStatus } from '../../db/schema/index.ts';
+import { knownRowCount, refreshStatistics } from '../../db/statistics.ts';
 import { withTenant } from '../../db/tenant.ts';
 import { forEachAccount } from '../../platform/account-sweep.ts';
 import type { FieldError } from '../../platform/errors.ts';
@@ -163,24 +164,17 @@ const CONTACT_TABLES = ['contacts'];
  * finish in ten minutes). So the job runs ANALYZE on the tables it grows whenever it has added
  * as many rows as the table was known to hold (PostgreSQL's advice after a bulk load): a handful
  * of times per import, each a sample of at most 30,000 rows. ANALYZE reads no tenant data into
- * the application; run as the connection's own role (the tables' owner), outside any tenant
- * transaction. A role that may not analyze gets a warning from PostgreSQL and the import goes on.
+ * the application (src/db/statistics.ts).
  */
 function statisticsKeeper(db: Database, tables: string[]) {
   let known: number | null = null;
   let added = 0;
   return {
     async grew(rows: number) {
-      if (known === null) {
-        const { rows: found } = await db.query<{ n: number }>(
-          'SELECT greatest(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = $1::regclass',
-          [tables[0]],
-        );
-        known = found[0]?.n ?? 0;
-      }
+      known ??= await knownRowCount(db, tables[0]!);
       added += rows;
       if (added < Math.max(IMPORT_BATCH_SIZE, known)) return;
-      await db.query(`ANALYZE ${tables.join(', ')}`);
+      await refreshStatistics(db, tables);
       known += added;
       added = 0;
     },
