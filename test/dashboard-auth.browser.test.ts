@@ -1,15 +1,15 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../src/config.ts';
-import { axeProblems, CHROMIUM, freePort, hasChromium, launchChromium } from './browser.ts';
+import { axeProblems, CHROMIUM, freePort, hasChromium, launchChromium, signedInContext } from './browser.ts';
 import { makeLead } from './factories.ts';
-import { SESSION_COOKIE, signUp, useTestApp } from './http.ts';
+import { signUp, useTestApp } from './http.ts';
 
 /**
  * The dashboard's emailed-link screens in Debian's Chromium against a real server, the links
  * taken from the dev outbox as a person would click them: confirming the email, a forgotten
- * password reset and used to log in, and a team invitation accepted by someone new, who lands
- * in the inviting account's inbox.
+ * password reset and used to log in, and a team invitation sent from the owner's team settings
+ * and accepted by someone new, who lands in the inviting account's inbox.
  */
 
 if (!hasChromium) console.warn(`test/dashboard-auth.browser.test.ts skipped: no Chromium at ${CHROMIUM}`);
@@ -126,15 +126,19 @@ describe.skipIf(!hasChromium)('the dashboard’s account screens in a browser', 
     const owner = await signUp(t.app, 'inviter');
     await makeLead(t.db, { accountId: owner.accountId, fullName: 'Quinn Buyer', status: 'new' });
     const invitee = `invitee-${Date.now().toString(36)}@example.test`;
-    // As the owner's browser would (there is no team screen yet): the session cookie, this origin.
-    const invited = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/account/members',
-      cookies: { [SESSION_COOKIE]: owner.cookie },
-      headers: { origin },
-      payload: { email: invitee, role: 'member' },
-    });
-    expect(invited.statusCode, invited.body).toBe(201);
+    // The owner invites them from the team settings, and sees the invitation waiting.
+    const ownerContext = await signedInContext(browser, origin, owner.cookie);
+    const settings = await ownerContext.newPage();
+    await settings.goto(`${origin}/app/settings?section=team`);
+    const inviteForm = settings.getByRole('form', { name: 'Invite someone' });
+    await inviteForm.getByLabel('Email', { exact: true }).fill(invitee);
+    await inviteForm.getByLabel('Role', { exact: true }).selectOption('member');
+    await inviteForm.getByRole('button', { name: 'Send invitation' }).click();
+    await settings.getByText(`Invitation emailed to ${invitee}`).waitFor();
+    const pending = settings.getByRole('region', { name: 'Pending invitations' });
+    await pending.getByText(invitee, { exact: true }).waitFor();
+    expect(await pending.innerText()).toContain('Member');
+    await ownerContext.close();
 
     const link = await mailedLink(invitee, /You are invited/);
     expect(link.startsWith(`${origin}/app/accept-invitation#token=`)).toBe(true);

@@ -11,7 +11,7 @@ import {
   SIZES,
   signedInContext,
 } from './browser.ts';
-import { makeLead } from './factories.ts';
+import { makeLead, makePage, makeUser } from './factories.ts';
 import { signUp, useTestApp } from './http.ts';
 
 /**
@@ -22,7 +22,10 @@ import { signUp, useTestApp } from './http.ts';
 
 if (!hasChromium) console.warn(`test/dashboard.browser.test.ts skipped: no Chromium at ${CHROMIUM}`);
 
-/** Where screenshots go when SCREENSHOTS=1 (npm run screenshots:dashboard); otherwise none are written. */
+/**
+ * Where screenshots go when the tests run with SCREENSHOTS=1
+ * (`SCREENSHOTS=1 npx vitest run test/dashboard.browser.test.ts`); otherwise none are written.
+ */
 const SHOTS = process.env.SCREENSHOTS === '1' ? path.resolve('docs/screenshots') : null;
 
 const port = await freePort();
@@ -306,6 +309,11 @@ describe.skipIf(!hasChromium)('the dashboard in a browser', () => {
         })`)) as number;
         shifts.push(`${screen.name} ${shift.toFixed(3)}`);
         expect(shift, `layout shift of ${screen.name} at ${size.name} width`).toBeLessThan(0.1);
+        // Nothing wider than the window: at 375 px the page never scrolls sideways.
+        const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
+        expect(Number(overflow), `${screen.name} at ${size.name} width scrolls sideways`).toBeLessThanOrEqual(
+          0,
+        );
         if (SHOTS && screen.shot !== false) {
           const file = path.join(SHOTS, `dashboard-${screen.name}-${size.name}.png`);
           if (screen.tall) {
@@ -323,6 +331,78 @@ describe.skipIf(!hasChromium)('the dashboard in a browser', () => {
       await context.close();
     }
   }, 240_000); // axe over a dozen screens at two widths: slow on a loaded 2-core machine
+
+  it('narrows the inbox by page and by assignee, shows spam only when asked, and moves a card from the keyboard', async () => {
+    const owner = await signUp(t.app, 'filters');
+    const { accountId } = owner;
+    const agent = await makeUser(t.db, { accountId, name: 'Riley Agent' });
+    const valuation = await makePage(t.db, { accountId, title: 'Valuation page' });
+    const buyers = await makePage(t.db, { accountId, kind: 'buyer_interest', title: 'Buyers page' });
+    const una = await makeLead(t.db, { accountId, fullName: 'Una Open' });
+    await makeLead(t.db, { accountId, fullName: 'Val Owner', pageId: valuation.id });
+    await makeLead(t.db, { accountId, fullName: 'Bo Buyer', pageId: buyers.id, assignedUserId: agent.id });
+    await makeLead(t.db, { accountId, fullName: 'Ava Assigned', assignedUserId: agent.id });
+    await makeLead(t.db, { accountId, fullName: 'Sid Spammer', status: 'spam' });
+
+    const context = await signedInContext(browser, origin, owner.cookie);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const shown = async () => (await page.locator('.lead-row .name').allInnerTexts()).sort();
+    const expectShown = (names: string[]) => expect.poll(shown).toEqual([...names].sort());
+
+    await page.goto(`${origin}/app/leads`);
+    await page.getByRole('link', { name: /Una Open/ }).waitFor();
+    // Spam is left out of the list until it is asked for.
+    await expectShown(['Ava Assigned', 'Bo Buyer', 'Una Open', 'Val Owner']);
+
+    // By page (the options are the account's pages), kept in the URL.
+    await page.getByLabel('Page', { exact: true }).selectOption({ label: 'Valuation page' });
+    await expectShown(['Val Owner']);
+    expect(new URL(page.url()).searchParams.get('pageId')).toBe(valuation.id);
+    await page.getByLabel('Page', { exact: true }).selectOption({ label: 'Buyers page' });
+    await expectShown(['Bo Buyer']);
+    await page.getByLabel('Page', { exact: true }).selectOption({ label: 'Any page' });
+
+    // By assignee: a member of the team, or nobody; the export link carries the same filters.
+    await page.getByLabel('Assigned to', { exact: true }).selectOption({ label: 'Riley Agent' });
+    await expectShown(['Ava Assigned', 'Bo Buyer']);
+    await page.getByLabel('Assigned to', { exact: true }).selectOption({ label: 'Unassigned' });
+    await expectShown(['Una Open', 'Val Owner']);
+    const exportHref = await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href');
+    expect(exportHref).toBe('/api/v1/leads/export?assignedTo=none');
+    const csv = await (await page.request.get(`${origin}${exportHref}`)).text();
+    expect(csv).toContain('Una Open');
+    expect(csv).not.toContain('Ava Assigned');
+
+    // Opened from a link with the filters in it, the select shows its choice once the team is in.
+    await page.goto(`${origin}/app/leads?assignedTo=${agent.id}`);
+    await expectShown(['Ava Assigned', 'Bo Buyer']);
+    await expect.poll(() => page.getByLabel('Assigned to', { exact: true }).inputValue()).toBe(agent.id);
+    await page.getByLabel('Assigned to', { exact: true }).selectOption({ label: 'Anyone' });
+
+    // Spam only on its own tab.
+    await page.getByRole('button', { name: /^spam/i }).click();
+    await expectShown(['Sid Spammer']);
+    await page.getByRole('button', { name: /^All/ }).click();
+    await expectShown(['Ava Assigned', 'Bo Buyer', 'Una Open', 'Val Owner']);
+
+    // On the board, a card moved with its "Move to…" menu from the keyboard: the menu keeps the
+    // focus in the card's new column, and the lead's status is saved.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Board' }).click();
+    const move = page.getByLabel('Move Una Open to');
+    await move.focus();
+    await move.selectOption('qualified');
+    const qualified = page.locator('section[aria-labelledby="board-col-qualified"]');
+    await qualified.locator('li.board-card[aria-label="Una Open"]').waitFor();
+    await expect.poll(() => page.evaluate('document.activeElement?.id')).toBe(`move-${una.id}`);
+    await expect
+      .poll(async () => (await page.request.get(`${origin}/api/v1/leads/${una.id}`)).json())
+      .toMatchObject({ status: 'qualified' });
+
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 90_000);
 
   it('gives an embed snippet that works on another website: the lead sent from the frame arrives', async () => {
     const owner = await signUp(t.app, 'embed');

@@ -1,9 +1,10 @@
-import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { get, LEAD_STATUSES, type Lead, type LeadList, type LeadStatus } from '../api.ts';
+import { get, LEAD_STATUSES, type Lead, type LeadList, type LeadStatus, pagesQuery } from '../api.ts';
 import { GettingStarted, useChecklist } from '../components/checklist.tsx';
 import { useToast } from '../components/toast.tsx';
+import type { Members } from './lead-format.ts';
 import './inbox.css';
 
 const SOURCES = [
@@ -16,6 +17,8 @@ const SOURCES = [
   'api',
   'import',
 ];
+/** The list's filters, kept in the URL under the API's own names (the export takes them too). */
+const FILTERS = ['status', 'source', 'pageId', 'assignedTo', 'held', 'q'];
 const label = (s: string) => s.replaceAll('_', ' ');
 /** Placeholder rows while the first page loads (the list keeps its height: no layout shift). */
 const SKELETON_ROWS = ['s1', 's2', 's3', 's4', 's5', 's6'];
@@ -69,7 +72,7 @@ function chime() {
  */
 export function inboxQuery(params: URLSearchParams) {
   const filters = new URLSearchParams({ limit: '50', counts: 'true' });
-  for (const key of ['status', 'source', 'held', 'q']) {
+  for (const key of FILTERS) {
     const v = params.get(key);
     if (v) filters.set(key, v);
   }
@@ -89,12 +92,104 @@ export function inboxQuery(params: URLSearchParams) {
 /** The export link for the filters in the URL (the export takes the list's filters). */
 function exportFilters(params: URLSearchParams): string {
   const filters = new URLSearchParams();
-  for (const key of ['status', 'source', 'q']) {
+  for (const key of FILTERS) {
     const v = params.get(key);
     if (v) filters.set(key, v);
   }
   const text = filters.toString();
   return text ? `?${text}` : '';
+}
+
+/**
+ * The row of filters under the status tabs: search, source, page, assignee, held. Each control
+ * keeps its place while the pages and the team load (no layout shift): their cells are sized by
+ * the row, not by their options.
+ */
+function InboxFilters(props: {
+  params: URLSearchParams;
+  set: (key: string, value: string) => void;
+  q: string;
+  setQ: (q: string) => void;
+  held: number | undefined;
+}) {
+  const { params, set } = props;
+  const source = params.get('source') ?? '';
+  const pageId = params.get('pageId') ?? '';
+  const assignedTo = params.get('assignedTo') ?? '';
+  const held = params.get('held') ?? '';
+  const pages = useQuery({ ...pagesQuery, staleTime: 60_000 });
+  // The lead screens and the team settings read the same answer under this key.
+  const members = useQuery({
+    queryKey: ['account', 'members'],
+    queryFn: () => get<Members>('/account/members'),
+    staleTime: 5 * 60_000,
+  });
+  // A value from the URL that the list does not (yet) hold: still shown, never silently dropped.
+  const pageUnlisted = pageId && !pages.data?.data.some((p) => p.id === pageId);
+  const assigneeUnlisted =
+    assignedTo && assignedTo !== 'none' && !members.data?.data.some((m) => m.userId === assignedTo);
+  return (
+    <div className="filters">
+      <label className="sr-only" htmlFor="search">
+        Search leads
+      </label>
+      <input
+        id="search"
+        type="search"
+        placeholder="Search name, email, phone, address"
+        value={props.q}
+        onChange={(e) => props.setQ(e.target.value)}
+      />
+      <label className="sr-only" htmlFor="source">
+        Source
+      </label>
+      <select id="source" value={source} onChange={(e) => set('source', e.target.value)}>
+        <option value="">Any source</option>
+        {SOURCES.map((s) => (
+          <option key={s} value={s}>
+            {label(s)}
+          </option>
+        ))}
+      </select>
+      <label className="sr-only" htmlFor="page-filter">
+        Page
+      </label>
+      <select id="page-filter" value={pageId} onChange={(e) => set('pageId', e.target.value)}>
+        <option value="">Any page</option>
+        {pageUnlisted ? (
+          <option value={pageId}>{pages.isPending ? 'Loading…' : 'An archived page'}</option>
+        ) : null}
+        {pages.data?.data.map((p) => (
+          <option key={p.id} value={p.id}>
+            {p.title}
+          </option>
+        ))}
+      </select>
+      <label className="sr-only" htmlFor="assigned-filter">
+        Assigned to
+      </label>
+      <select id="assigned-filter" value={assignedTo} onChange={(e) => set('assignedTo', e.target.value)}>
+        <option value="">Anyone</option>
+        <option value="none">Unassigned</option>
+        {assigneeUnlisted ? (
+          <option value={assignedTo}>{members.isPending ? 'Loading…' : 'A former member'}</option>
+        ) : null}
+        {members.data?.data.map((m) => (
+          <option key={m.userId} value={m.userId}>
+            {m.name || m.email}
+          </option>
+        ))}
+      </select>
+      <label className="sr-only" htmlFor="held">
+        Held
+      </label>
+      <select id="held" value={held} onChange={(e) => set('held', e.target.value)}>
+        <option value="">Held or not</option>
+        <option value="true">Held by the plan ({props.held ?? 0})</option>
+        <option value="false">Not held</option>
+      </select>
+    </div>
+  );
 }
 
 /** The leads inbox: newest first, filters and search in the URL, live arrivals. */
@@ -106,8 +201,6 @@ export function Inbox() {
   const queryClient = useQueryClient();
   const toast = useToast();
   const status = params.get('status') ?? '';
-  const source = params.get('source') ?? '';
-  const held = params.get('held') ?? '';
   // The getting-started steps sit above the filters: until they know whether to show, the rest
   // waits below the heading, so nothing already drawn is pushed down when they appear.
   const checklistPending = useChecklist().state === 'pending';
@@ -174,43 +267,20 @@ export function Inbox() {
             <button type="button" aria-pressed={status === ''} onClick={() => set('status', '')}>
               All
             </button>
-            {LEAD_STATUSES.filter((s) => s !== 'spam').map((s: LeadStatus) => (
-              <button type="button" key={s} aria-pressed={status === s} onClick={() => set('status', s)}>
+            {/* Spam is kept out of All and the other tabs: it shows only when its own tab is chosen. */}
+            {LEAD_STATUSES.map((s: LeadStatus) => (
+              <button
+                type="button"
+                key={s}
+                className={s === 'spam' ? 'spam-tab' : undefined}
+                aria-pressed={status === s}
+                onClick={() => set('status', s)}
+              >
                 {label(s)} <span className="count">{counts?.byStatus[s] ?? ''}</span>
               </button>
             ))}
           </nav>
-          <div className="row filters">
-            <label className="sr-only" htmlFor="search">
-              Search leads
-            </label>
-            <input
-              id="search"
-              type="search"
-              placeholder="Search name, email, phone, address"
-              value={q}
-              onChange={(e) => setQ(e.target.value)}
-            />
-            <label className="sr-only" htmlFor="source">
-              Source
-            </label>
-            <select id="source" value={source} onChange={(e) => set('source', e.target.value)}>
-              <option value="">Any source</option>
-              {SOURCES.map((s) => (
-                <option key={s} value={s}>
-                  {label(s)}
-                </option>
-              ))}
-            </select>
-            <label className="sr-only" htmlFor="held">
-              Held
-            </label>
-            <select id="held" value={held} onChange={(e) => set('held', e.target.value)}>
-              <option value="">Held or not</option>
-              <option value="true">Held by the plan ({counts?.held ?? 0})</option>
-              <option value="false">Not held</option>
-            </select>
-          </div>
+          <InboxFilters params={params} set={set} q={q} setQ={setQ} held={counts?.held} />
           {list.isError ? (
             <p className="form-error" role="alert">
               {list.error.message}
