@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { SqlClient } from '../../db/client.ts';
 import { newMessageId } from './signing.ts';
-import { findSubscribers, insertDelivery } from './webhooks.repo.ts';
+import { findSubscribers, findSubscribersOfAny, insertDelivery } from './webhooks.repo.ts';
 import type { DeliveredEvent, WebhookEvent } from './webhooks.schema.ts';
 
 /** The job that makes one delivery's attempts (webhooks.jobs.ts), queued here by name. */
@@ -80,6 +80,7 @@ type LeadFacts = { id: string; status: string; created_at: Date; updated_at: Dat
 /**
  * Lead events (created, updated, status_changed, note_added) with the lead's id, status and
  * times read in the caller's transaction. `extra`: ids and statuses only (previousStatus, noteId).
+ * An account without an endpoint for these events (most) costs one indexed read and nothing more.
  */
 export async function emitLeadWebhookEvents(
   client: SqlClient,
@@ -91,6 +92,8 @@ export async function emitLeadWebhookEvents(
     key?: string;
   },
 ): Promise<void> {
+  const endpoints = await findSubscribersOfAny(client, input.accountId, input.events);
+  if (endpoints.length === 0) return;
   const { rows } = await client.query<LeadFacts>(
     'SELECT id, status, created_at, updated_at FROM leads WHERE account_id = $1 AND id = $2',
     [input.accountId, input.leadId],
@@ -106,11 +109,15 @@ export async function emitLeadWebhookEvents(
     url: `/api/v1/leads/${lead.id}`,
   };
   for (const event of input.events) {
-    await emitWebhookEvent(client, {
-      accountId: input.accountId,
-      event,
-      data,
-      ...(input.key ? { key: `${input.key}:${lead.id}` } : {}),
-    });
+    for (const endpoint of endpoints) {
+      if (!endpoint.events.includes(event)) continue;
+      await queueDelivery(client, {
+        accountId: input.accountId,
+        webhookId: endpoint.id,
+        event,
+        data,
+        ...(input.key ? { key: `${input.key}:${lead.id}` } : {}),
+      });
+    }
   }
 }

@@ -155,6 +155,20 @@ export async function findSubscribers(
   return rows.map((r) => r.id);
 }
 
+/** The active endpoints of the account subscribed to any of `events`, with what each takes. */
+export async function findSubscribersOfAny(
+  client: SqlClient,
+  accountId: string,
+  events: string[],
+): Promise<{ id: string; events: string[] }[]> {
+  const { rows } = await client.query<{ id: string; events: string[] }>(
+    `SELECT id, events FROM webhooks
+      WHERE account_id = $1 AND status = 'active' AND events && $2::text[] ORDER BY id`,
+    [accountId, events],
+  );
+  return rows;
+}
+
 /** A new pending delivery; undefined when its message id was delivered to that endpoint already. */
 export async function insertDelivery(
   client: SqlClient,

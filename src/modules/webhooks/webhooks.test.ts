@@ -182,6 +182,10 @@ describe('delivery', () => {
         events: ['lead.created', 'lead.updated', 'lead.status_changed', 'lead.note_added'],
       })
     ).json();
+    // A second endpoint takes status changes only: it gets those and nothing else.
+    const statusHook = (
+      await a.as('POST', '/api/v1/webhooks', { url: `${base}/status-only`, events: ['lead.status_changed'] })
+    ).json();
     const page = await makePage(t.db, { accountId: a.accountId, kind: 'contact' });
     const submit = (email: string) =>
       t.app.inject({
@@ -228,6 +232,8 @@ describe('delivery', () => {
     }
     // Each delivery is its own message.
     expect(new Set(got.map((r) => r.headers['webhook-id'])).size).toBe(got.length);
+    const statusOnly = await waitFor('/status-only', 1);
+    expect(statusOnly.map((r) => verify(statusHook.secret, r).type)).toEqual(['lead.status_changed']);
   });
 
   it('signs with both secrets for a day after a rotation; both verify', async () => {
