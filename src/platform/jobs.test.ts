@@ -82,3 +82,58 @@ describe('durable jobs', () => {
     expect((await queue.counts(failingJob.name)).failed).toBe(1);
   });
 });
+
+describe('idle workers', () => {
+  it('do not poll the database themselves: one read a poll interval finds due jobs and wakes their queue', async () => {
+    const idleDb = await createTestDatabase();
+    // The same database, with its statements counted.
+    const statements: string[] = [];
+    const counted = {
+      ...idleDb,
+      query: ((text: string, values?: unknown[]) => {
+        statements.push(text);
+        return idleDb.query(text, values);
+      }) as typeof idleDb.query,
+    };
+    const ran: string[] = [];
+    const delayedJob = defineJob({
+      name: 'test.delayed',
+      schema: z.object({ accountId: z.uuid(), marker: z.string() }),
+      handler: async (payload) => {
+        ran.push(payload.marker);
+      },
+    });
+    const idleQueue = createJobQueue({
+      db: counted,
+      logger: createLogger('silent'),
+      jobs: [recordJob, failingJob, delayedJob],
+    });
+    try {
+      await idleQueue.start();
+      await idleQueue.work({ pollingIntervalSeconds: 0.5, concurrency: 4 });
+      statements.length = 0;
+      await new Promise((r) => setTimeout(r, 2600));
+      const fetches = statements.filter((s) => /^\s*WITH next as/i.test(s)).length;
+      const checks = statements.filter((s) => s.includes('SELECT DISTINCT name FROM pgboss.job')).length;
+      // Three queues, four workers each on PostgreSQL (one on PGlite), polling every 0.5 s,
+      // used to be 30-120 fetches here; now none, and the one check about every half second.
+      expect(fetches).toBe(0);
+      expect(checks).toBeGreaterThanOrEqual(1);
+      expect(checks).toBeLessThanOrEqual(6);
+
+      // A job due later (not woken by anyone) is found by the check and run.
+      await withTenant(idleDb, ACCOUNT, async (_tx, client) => {
+        await idleQueue.enqueue(
+          client,
+          delayedJob,
+          { accountId: ACCOUNT, marker: 'later' },
+          { startAfterSeconds: 1 },
+        );
+      });
+      await until(() => ran.includes('later'), 10_000);
+    } finally {
+      await idleQueue.stop(2000);
+      await idleDb.destroy();
+    }
+  }, 60_000);
+});

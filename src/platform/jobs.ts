@@ -71,6 +71,19 @@ export function defineJob<S extends z.ZodType>(def: {
 /** Jobs fetched per poll by each worker. */
 const BATCH_SIZE = 10;
 
+/**
+ * How often a worker fetches on its own. The process's one check for due jobs (below) tells
+ * the workers of a queue when it has work, so their own polls are only a safety net.
+ */
+const WORKER_IDLE_POLL_SECONDS = 60;
+
+/**
+ * The queues, among `names`, with a job due now: one indexed read (pg-boss's partial index on
+ * name and start_after of the jobs not yet taken) for every queue at once.
+ */
+const DUE_QUEUES_SQL = `SELECT DISTINCT name FROM pgboss.job
+  WHERE name = ANY($1::text[]) AND state < 'active' AND start_after < now()`;
+
 export function deadLetterQueue(name: string): string {
   return `${name}__dead`;
 }
@@ -135,6 +148,7 @@ export function createJobQueue(options: {
   } as unknown as PgBoss.ConstructorOptions);
   boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
   const workerIds: string[] = [];
+  let dueCheck: NodeJS.Timeout | undefined;
   const workersByQueue = new Map<string, string[]>();
 
   /** Runs one job; a failure fails that job alone (pg-boss then retries or dead-letters it). */
@@ -203,7 +217,9 @@ export function createJobQueue(options: {
       return id;
     },
     async work(workOptions = {}) {
-      const concurrency = workOptions.concurrency ?? 1;
+      // The embedded database is one session in this process: a worker per queue (each runs
+      // its batch's jobs side by side), not several polling it.
+      const concurrency = db.engine === 'pglite' ? 1 : (workOptions.concurrency ?? 1);
       const pollingIntervalSeconds = workOptions.pollingIntervalSeconds ?? 1;
       for (const job of definitions.values()) {
         for (let i = 0; i < concurrency; i++) {
@@ -213,7 +229,11 @@ export function createJobQueue(options: {
           // second. A full batch asks for the next one at once (notifyWorker skips the wait).
           workerId = await boss.work(
             job.name,
-            { batchSize: BATCH_SIZE, pollingIntervalSeconds, includeMetadata: true },
+            {
+              batchSize: BATCH_SIZE,
+              pollingIntervalSeconds: Math.max(pollingIntervalSeconds, WORKER_IDLE_POLL_SECONDS),
+              includeMetadata: true,
+            },
             async (items: PgBoss.JobWithMetadata<object>[]) => {
               await Promise.all(items.map((item) => runOne(job, item)));
               if (items.length === BATCH_SIZE) boss.notifyWorker(workerId);
@@ -223,8 +243,29 @@ export function createJobQueue(options: {
           workersByQueue.set(job.name, [...(workersByQueue.get(job.name) ?? []), workerId]);
         }
       }
+      // Instead of every worker polling every queue (18 queues, times the concurrency, each
+      // second: 15% of a core and a busy embedded database at idle), one read a poll interval
+      // asks which queues have a job due (a delayed one, a retry, one queued by another
+      // process, a cron's) and wakes their workers; a job queued here wakes them at once.
+      const names = [...workersByQueue.keys()];
+      let checking = false;
+      dueCheck = setInterval(async () => {
+        if (checking) return;
+        checking = true;
+        try {
+          // Through the adapter: stop() waits for it before the database may close.
+          const { rows } = await adapter.executeSql(DUE_QUEUES_SQL, [names]);
+          for (const row of rows) queue.wake(String(row.name));
+        } catch (error) {
+          logger.warn({ err: error }, 'due-job check failed');
+        } finally {
+          checking = false;
+        }
+      }, pollingIntervalSeconds * 1000);
+      dueCheck.unref();
     },
     async stop(timeoutMs = 20_000) {
+      clearInterval(dueCheck);
       await boss.stop({ graceful: true, close: false, timeout: timeoutMs, wait: true });
       await Promise.allSettled([...inflight]);
     },
