@@ -1,12 +1,16 @@
 /**
  * The new account's first steps, at the top of the inbox: brand it, publish a page, send a
- * test lead. Each step's state comes from the API as it is (GET /branding, /pages, /leads);
- * the list shows while a step is left and until it is hidden (per account, in localStorage).
+ * test lead. Each step's state comes from the API as it is (GET /branding, /pages, and the
+ * inbox list's counts); the list shows while a step is left and until it is hidden (per
+ * account, in localStorage). Once the inbox has opened with all three done, it is done for
+ * good: hidden the same way, so an established account's inbox does not wait on its reads.
  */
 import { useQuery } from '@tanstack/react-query';
-import { type ReactNode, useId, useRef, useState } from 'react';
+import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { get, type LeadList, pagesQuery } from '../api.ts';
+
+type LeadCounts = NonNullable<LeadList['counts']>;
 import './checklist.css';
 import { useSession } from './session.tsx';
 import { useToast } from './toast.tsx';
@@ -16,11 +20,25 @@ type Branding = { updatedAt: string | null };
 
 const hiddenKey = (accountId: string) => `porchlight.checklist.hidden.${accountId}`;
 
+/**
+ * Whether index.html's boot script asks for the checklist's reads with the inbox's: 'off' when
+ * the last inbox opened (in this browser, for whichever account) had no checklist to show.
+ */
+const BOOT_KEY = 'porchlight.checklist.boot';
+
 function readHidden(accountId: string): boolean {
   try {
     return localStorage.getItem(hiddenKey(accountId)) === '1';
   } catch {
     return false;
+  }
+}
+
+function remember(key: string, value: string) {
+  try {
+    localStorage.setItem(key, value);
+  } catch {
+    // Private mode without storage: asked again next time.
   }
 }
 
@@ -40,10 +58,12 @@ export type Checklist =
     };
 
 /**
- * The checklist's state. Members and affiliates cannot brand or publish (admin routes), so it
- * is for owners and admins only; nothing is fetched for anyone else or once it is hidden.
+ * The checklist's state, given the inbox list's counts (the account's, whatever the filters;
+ * undefined while the list loads, null if it failed). Members and affiliates cannot brand or publish (admin
+ * routes), so it is for owners and admins only; nothing is fetched for anyone else or once it
+ * is hidden.
  */
-export function useChecklist(): Checklist {
+export function useChecklist(counts: LeadCounts | null | undefined): Checklist {
   const { accountId, role } = useSession();
   const [hidden, setHidden] = useState(() => readHidden(accountId));
   const enabled = (role === 'owner' || role === 'admin') && !hidden;
@@ -57,32 +77,33 @@ export function useChecklist(): Checklist {
     staleTime,
   });
   const pages = useQuery({ ...pagesQuery, enabled, staleTime });
-  // Under ['leads']: a lead arriving while the inbox is open refreshes it with the list.
-  const leads = useQuery({
-    queryKey: ['leads', 'checklist'],
-    queryFn: () => get<LeadList>('/leads?limit=1'),
-    enabled,
-    staleTime,
-  });
+  // Any lead but spam (the list's live refresh updates the counts when one arrives).
+  const hasLead = counts
+    ? Object.entries(counts.byStatus).some(([status, n]) => status !== 'spam' && n > 0)
+    : false;
+
+  const active = pages.data?.data.find((p) => p.isActive);
+  const allDone = branding.data?.updatedAt != null && Boolean(active) && hasLead;
+  // Done for good once all three are (the list on screen stays until the inbox is left).
+  useEffect(() => {
+    if (enabled && allDone) remember(hiddenKey(accountId), '1');
+  }, [enabled, allDone, accountId]);
+  useEffect(() => remember(BOOT_KEY, enabled && !allDone ? 'on' : 'off'), [enabled, allDone]);
 
   if (!enabled) return { state: 'none' };
-  if (branding.isPending || pages.isPending || leads.isPending) return { state: 'pending' };
+  if (branding.isPending || pages.isPending || counts === undefined) return { state: 'pending' };
   // A hint is not worth an error message: without an answer the list stays away.
-  if (branding.isError || pages.isError || leads.isError) return { state: 'none' };
+  if (branding.isError || pages.isError || counts === null) return { state: 'none' };
 
-  const active = pages.data.data.find((p) => p.isActive);
   return {
     state: 'ready',
     branded: branding.data.updatedAt !== null,
     published: Boolean(active),
-    hasLead: leads.data.data.length > 0,
+    hasLead,
     pageUrl: active?.url ?? null,
     hide: () => {
-      try {
-        localStorage.setItem(hiddenKey(accountId), '1');
-      } catch {
-        // Private mode without storage: hidden for this visit only.
-      }
+      // Private mode without storage: hidden for this visit only.
+      remember(hiddenKey(accountId), '1');
       setHidden(true);
     },
   };
@@ -116,8 +137,7 @@ function Step(props: { done: boolean; title: string; children: ReactNode; action
  * shows only while a step is left when the inbox opens; finishing the last one with the inbox
  * open says so rather than vanishing under the pointer.
  */
-export function GettingStarted() {
-  const checklist = useChecklist();
+export function GettingStarted({ checklist }: { checklist: Checklist }) {
   const titleId = useId();
   const shown = useRef(false);
   const section = useRef<HTMLElement>(null);

@@ -201,9 +201,6 @@ export function Inbox() {
   const queryClient = useQueryClient();
   const toast = useToast();
   const status = params.get('status') ?? '';
-  // The getting-started steps sit above the filters: until they know whether to show, the rest
-  // waits below the heading, so nothing already drawn is pushed down when they appear.
-  const checklistPending = useChecklist().state === 'pending';
 
   // Search as you type, once the typing pauses.
   useEffect(() => {
@@ -227,6 +224,9 @@ export function Inbox() {
 
   const leads: Lead[] = list.data?.pages.flatMap((p) => p.data) ?? [];
   const counts = list.data?.pages[0]?.counts;
+  // The getting-started steps sit above the filters: until they know whether to show, the rest
+  // waits below the heading, so nothing already drawn is pushed down when they appear.
+  const checklist = useChecklist(list.isPending ? undefined : list.isError ? null : (counts ?? null));
   const set = (key: string, value: string) => {
     const next = new URLSearchParams(params);
     if (value) next.set(key, value);
@@ -256,13 +256,13 @@ export function Inbox() {
           Chime for new leads
         </label>
       </div>
-      {checklistPending ? (
+      {checklist.state === 'pending' ? (
         <p className="sr-only" role="status">
           Loading the inbox…
         </p>
       ) : (
         <>
-          <GettingStarted />
+          <GettingStarted checklist={checklist} />
           <nav className="status-tabs" aria-label="Status">
             <button type="button" aria-pressed={status === ''} onClick={() => set('status', '')}>
               All
