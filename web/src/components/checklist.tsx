@@ -9,11 +9,11 @@ import { useQuery } from '@tanstack/react-query';
 import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { get, type LeadList, pagesQuery } from '../api.ts';
-
-type LeadCounts = NonNullable<LeadList['counts']>;
 import './checklist.css';
 import { useSession } from './session.tsx';
 import { useToast } from './toast.tsx';
+
+type LeadCounts = NonNullable<LeadList['counts']>;
 
 /** What the checklist reads of GET /api/v1/branding. */
 type Branding = { updatedAt: string | null };
