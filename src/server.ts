@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { type AppDeps, buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { deferredDatabase } from './db/deferred.ts';
+import { maintainEmbedded } from './db/statistics.ts';
 import { seedDemo } from './modules/demo/demo.seed.ts';
 import { createJobQueue } from './platform/jobs.ts';
 import { createLifecycle } from './platform/lifecycle.ts';
@@ -87,7 +88,13 @@ export async function startServer(
     }
     if (config.workerMode === 'inline') await jobs.work({ concurrency: config.workerConcurrency });
     if (real.engine === 'pglite') {
-      analyzeTimer = setInterval(() => void real.query('ANALYZE').catch(() => {}), 10 * 60_000);
+      analyzeTimer = setInterval(() => {
+        const started = Date.now();
+        maintainEmbedded(real).then(
+          () => logger.debug({ ms: Date.now() - started }, 'embedded database maintained'),
+          (error) => logger.warn({ err: error }, 'embedded database maintenance failed'),
+        );
+      }, 10 * 60_000);
       analyzeTimer.unref();
     }
     lifecycle.state = 'ready';

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/db.ts';
 import { auditTenancy } from './audit.ts';
 import { pendingMigrations } from './migrate.ts';
+import { maintainEmbedded } from './statistics.ts';
 import { InvalidTenantError, withSystem, withTenant } from './tenant.ts';
 
 let db: TestDatabase;
@@ -67,6 +68,19 @@ describe('database', () => {
     db.onSystemUse = undefined;
     expect(plans.map((p) => p.code)).toEqual(['trial', 'booster', 'pro', 'team']);
     expect(reasons).toEqual(['test: list plans']);
+  });
+});
+
+describe('the embedded database’s housekeeping', () => {
+  it('reclaims, marks pages all-visible and counts rows: what autovacuum does on a server', async () => {
+    await db.query(`UPDATE plans SET name = name`); // dead row versions to reclaim
+    await maintainEmbedded(db);
+    // The update cleared its pages' all-visible marks; only a VACUUM sets them again.
+    const { rows } = await db.query<{ visible: number; tuples: number }>(
+      `SELECT relallvisible::int AS visible, reltuples::int AS tuples FROM pg_class WHERE relname = 'plans'`,
+    );
+    expect(rows[0]!.visible).toBeGreaterThan(0);
+    expect(rows[0]!.tuples).toBeGreaterThan(0);
   });
 });
 
