@@ -72,7 +72,7 @@ export function defineJob<S extends z.ZodType>(def: {
 const BATCH_SIZE = 10;
 
 /**
- * How often a worker fetches on its own. The process's one check for due jobs (below) tells
+ * How often a worker fetches on its own on PGlite. The process's one check for due jobs tells
  * the workers of a queue when it has work, so their own polls are only a safety net.
  */
 const WORKER_IDLE_POLL_SECONDS = 60;
@@ -183,6 +183,32 @@ export function createJobQueue(options: {
     }
   }
 
+  /**
+   * On PGlite, instead of every queue's worker polling (18 queues each second: 6-15% of a core
+   * and the one session busy between requests at idle), one read a poll interval asks which
+   * queues have a job due (a delayed one, a retry, a cron's, a follow-up queued by a job without
+   * a wake) and wakes their workers; a job queued with a wake runs at once, as before. On
+   * PostgreSQL the workers poll as pg-boss does, on a pool (decision 002).
+   */
+  function checkForDueJobs(intervalSeconds: number) {
+    const names = [...workersByQueue.keys()];
+    let checking = false;
+    dueCheck = setInterval(async () => {
+      if (checking) return;
+      checking = true;
+      try {
+        // Through the adapter: stop() waits for it before the database may close.
+        const { rows } = await adapter.executeSql(DUE_QUEUES_SQL, [names]);
+        for (const row of rows) queue.wake(String(row.name));
+      } catch (error) {
+        logger.warn({ err: error }, 'due-job check failed');
+      } finally {
+        checking = false;
+      }
+    }, intervalSeconds * 1000);
+    dueCheck.unref();
+  }
+
   const queue: JobQueue = {
     boss,
     async start() {
@@ -217,10 +243,11 @@ export function createJobQueue(options: {
       return id;
     },
     async work(workOptions = {}) {
-      // The embedded database is one session in this process: a worker per queue (each runs
-      // its batch's jobs side by side), not several polling it.
-      const concurrency = db.engine === 'pglite' ? 1 : (workOptions.concurrency ?? 1);
       const pollingIntervalSeconds = workOptions.pollingIntervalSeconds ?? 1;
+      // The embedded database is one session in this process: one worker per queue (each runs
+      // its batch's jobs side by side) that does not poll it; see `checkForDueJobs`.
+      const embedded = db.engine === 'pglite';
+      const concurrency = embedded ? 1 : (workOptions.concurrency ?? 1);
       for (const job of definitions.values()) {
         for (let i = 0; i < concurrency; i++) {
           let workerId = '';
@@ -231,7 +258,9 @@ export function createJobQueue(options: {
             job.name,
             {
               batchSize: BATCH_SIZE,
-              pollingIntervalSeconds: Math.max(pollingIntervalSeconds, WORKER_IDLE_POLL_SECONDS),
+              pollingIntervalSeconds: embedded
+                ? Math.max(pollingIntervalSeconds, WORKER_IDLE_POLL_SECONDS)
+                : pollingIntervalSeconds,
               includeMetadata: true,
             },
             async (items: PgBoss.JobWithMetadata<object>[]) => {
@@ -243,26 +272,7 @@ export function createJobQueue(options: {
           workersByQueue.set(job.name, [...(workersByQueue.get(job.name) ?? []), workerId]);
         }
       }
-      // Instead of every worker polling every queue (18 queues, times the concurrency, each
-      // second: 15% of a core and a busy embedded database at idle), one read a poll interval
-      // asks which queues have a job due (a delayed one, a retry, one queued by another
-      // process, a cron's) and wakes their workers; a job queued here wakes them at once.
-      const names = [...workersByQueue.keys()];
-      let checking = false;
-      dueCheck = setInterval(async () => {
-        if (checking) return;
-        checking = true;
-        try {
-          // Through the adapter: stop() waits for it before the database may close.
-          const { rows } = await adapter.executeSql(DUE_QUEUES_SQL, [names]);
-          for (const row of rows) queue.wake(String(row.name));
-        } catch (error) {
-          logger.warn({ err: error }, 'due-job check failed');
-        } finally {
-          checking = false;
-        }
-      }, pollingIntervalSeconds * 1000);
-      dueCheck.unref();
+      if (embedded) checkForDueJobs(pollingIntervalSeconds);
     },
     async stop(timeoutMs = 20_000) {
       clearInterval(dueCheck);

@@ -73,6 +73,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 
 /** Sends a file as the request body (a CSV import): the same answers and errors as `api`. */
 export async function upload<T>(path: string, file: Blob, contentType: string): Promise<T> {
+  takeBootAnswer('POST', path); // a change: the boot's answers no longer stand
   const res = await fetch(`/api/v1${path}`, {
     method: 'POST',
     credentials: 'same-origin',
