@@ -193,6 +193,7 @@ export function createJobQueue(options: {
   function checkForDueJobs(intervalSeconds: number) {
     const names = [...workersByQueue.keys()];
     let checking = false;
+    clearInterval(dueCheck);
     dueCheck = setInterval(async () => {
       if (checking) return;
       checking = true;

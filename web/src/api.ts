@@ -35,6 +35,11 @@ declare global {
 /** How long a boot answer stands: the first screen's, not a later visit's. */
 const BOOT_ANSWER_FOR_MS = 10_000;
 
+/** After a change (or once they are old), the boot's answers no longer stand. */
+function forgetBootAnswers() {
+  if (typeof window !== 'undefined') window.porchlightBoot = undefined;
+}
+
 /**
  * The answer index.html's boot script already asked for this read, if it did, taken once. It
  * stands for the first screen only: until anything is changed (any other method: a login, a
@@ -44,7 +49,7 @@ function takeBootAnswer(method: string, path: string): Promise<Response> | undef
   const boot = typeof window === 'undefined' ? undefined : window.porchlightBoot;
   if (!boot) return undefined;
   if (method !== 'GET' || performance.now() - boot.at > BOOT_ANSWER_FOR_MS) {
-    window.porchlightBoot = undefined;
+    forgetBootAnswers();
     return undefined;
   }
   const answer = boot.answers[path];
@@ -73,7 +78,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 
 /** Sends a file as the request body (a CSV import): the same answers and errors as `api`. */
 export async function upload<T>(path: string, file: Blob, contentType: string): Promise<T> {
-  takeBootAnswer('POST', path); // a change: the boot's answers no longer stand
+  forgetBootAnswers();
   const res = await fetch(`/api/v1${path}`, {
     method: 'POST',
     credentials: 'same-origin',

@@ -59,9 +59,9 @@ export type Checklist =
 
 /**
  * The checklist's state, given the inbox list's counts (the account's, whatever the filters;
- * undefined while the list loads, null if it failed). Members and affiliates cannot brand or publish (admin
- * routes), so it is for owners and admins only; nothing is fetched for anyone else or once it
- * is hidden.
+ * undefined while the list loads, null if it failed). Members and affiliates cannot brand or
+ * publish (admin routes), so it is for owners and admins only; nothing is fetched for anyone
+ * else or once it is hidden.
  */
 export function useChecklist(counts: LeadCounts | null | undefined): Checklist {
   const { accountId, role } = useSession();
